@@ -1,0 +1,67 @@
+SHELL := /bin/bash
+# Zoetrope — build, test and run. `make test` and `make studio` work on a fresh Debian/Ubuntu machine:
+# they install missing system packages themselves (apt-get, with sudo when not root).
+
+SWIFT        ?= swift
+CONFIG       ?= release
+SWIFTFLAGS   ?= -c $(CONFIG)
+VENV         ?= .venv
+PYTHON       ?= python3
+# Debian packages: C libraries the modules link, and the independent tools tests compare against.
+DEB_PACKAGES := pkg-config libncurses-dev libpng-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+                libopenblas-dev ffmpeg libsixel-dev libsixel-bin xvfb xterm imagemagick tmux
+# Python packages for reference fixtures (installed into $(VENV); see tools/).
+PY_PACKAGES  := numpy scikit-image safetensors
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build test test-swift venv fixtures parity studio bench clean help
+
+all: build
+
+help:
+	@echo "make studio   open the studio on the bundled demo project"
+	@echo "make test     install what is missing, build, run the whole test suite"
+	@echo "make parity   regenerate reference fixtures with Python (PyTorch, scikit-image, diffusers) and compare live"
+	@echo "make bench    run the benchmarks against their peers"
+
+## deps: install missing Debian packages (only the missing ones; nothing when all are present)
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null || \
+	  { echo "error: apt-get could not install:$$missing" >&2; exit 1; }; \
+	fi
+
+build: deps
+	$(SWIFT) build $(SWIFTFLAGS)
+
+## test: the whole suite (Swift tests, which include the end-to-end tests that drive the built binary)
+test: deps
+	$(SWIFT) build $(SWIFTFLAGS) --product zoetrope
+	ZOETROPE_BIN="$$($(SWIFT) build $(SWIFTFLAGS) --show-bin-path)/zoetrope" $(SWIFT) test $(SWIFTFLAGS) 2>&1 | tee .test.log; \
+	  status=$${PIPESTATUS[0]}; \
+	  echo; echo "== summary =="; grep -E "Test run with|Executed [0-9]+ tests|error:|✘" .test.log | tail -20; \
+	  exit $$status
+
+## venv: Python environment for reference fixtures (ignored by git)
+$(VENV)/.ready:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q $(PY_PACKAGES)
+	touch $@
+
+venv: $(VENV)/.ready
+
+## fixtures: regenerate the reference values that tests compare against
+fixtures: venv
+	@for s in tools/reference/*.py; do [ -f "$$s" ] || continue; echo "== $$s"; $(VENV)/bin/python "$$s" || exit 1; done
+
+## parity: regenerate fixtures with the independent implementations, then run the tests against them
+parity: fixtures test
+
+clean:
+	rm -rf .build .test.log

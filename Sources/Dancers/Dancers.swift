@@ -1,0 +1,2 @@
+/// Dancers: procedural human-motion dataset (issue 6).
+public enum DancersModule { public static let name = "Dancers" }
