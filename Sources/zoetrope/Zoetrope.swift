@@ -19,6 +19,7 @@ struct Zoetrope: ParsableCommand {
         version: ZoetropeVersion.string,
         subcommands: [
             Inspect.self,
+            Bench.self,
         ]
     )
 }
@@ -27,6 +28,15 @@ struct Zoetrope: ParsableCommand {
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what is inside an image, a checkpoint, a schedule or the terminal.",
+        subcommands: [
+        ]
+    )
+}
+
+/// `zoetrope bench ...`: Zoetrope side by side with its peers, measured in one run.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks that time Zoetrope beside its peers in the same run and print the ratios.",
         subcommands: [
         ]
     )
