@@ -133,7 +133,7 @@ extension JSONValue {
     }
 
     /// Shortest text that reads back as the same Double; non-finite values (not JSON) become `null`.
-    static func format(_ d: Double) -> String {
+    package static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d.rounded() == d && abs(d) < 1e15 { return String(Int64(d)) + ".0" }
         return "\(d)"
