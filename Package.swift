@@ -32,10 +32,11 @@ let package = Package(
         .target(name: "Dancers", dependencies: ["Imaging"], swiftSettings: fastMath),
         .target(name: "Media", dependencies: ["Imaging", "Engine", "CPNG", "CFFmpeg"], swiftSettings: fastMath),
         .target(name: "Preview", dependencies: ["Imaging"], swiftSettings: fastMath),
+        .target(name: "TUI", dependencies: ["Imaging", "Engine", "Media", "Preview", "CNcursesw"], swiftSettings: fastMath),
         .executableTarget(
             name: "zoetrope",
             dependencies: [
-                "Imaging", "Engine", "Dancers", "Media", "Preview",
+                "Imaging", "Engine", "Dancers", "Media", "Preview", "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
@@ -47,6 +48,7 @@ let package = Package(
         .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging", "Engine"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Imaging", "Media"]),
     ],
     swiftLanguageModes: [.v6]
