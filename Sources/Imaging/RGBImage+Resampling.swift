@@ -10,10 +10,13 @@ extension RGBImage {
     /// is widened by `in / out` (antialiasing). Weights are normalised per output pixel, so edges renormalise instead
     /// of fading to black.
     ///
-    /// Matches: Pillow's `Image.resize((width, height), NEAREST | BILINEAR | LANCZOS)` for RGB, byte for byte — the
+    /// Matches: Pillow 13's `Image.resize((width, height), NEAREST | BILINEAR | LANCZOS)` for RGB, byte for byte — the
     /// same double-precision weights, 22-bit fixed-point accumulation with rounding, 8-bit intermediate image between
-    /// the passes, and for nearest the same accumulated source coordinate (`Tests/ImagingTests/ResamplingTests`).
-    /// Limitations: no Pillow `reducing_gap` pre-reduction; no box/Hamming/bicubic filters.
+    /// the passes, the same pass order (vertical first when the height shrinks by more than twice as many pixels as the
+    /// width, else horizontal first), and for nearest the same accumulated source coordinate
+    /// (`Tests/ImagingTests/ResamplingTests`).
+    /// Limitations: no Pillow `reducing_gap` pre-reduction; no box/Hamming/bicubic filters. Pillow before 13 always
+    /// ran the horizontal pass first, so on vertical-first shapes it differs from this by 1–2 levels on a few samples.
     ///
     /// Never traps: a non-positive `width` or `height` gives an empty image of `max(0, ·)` size; resampling an empty
     /// image to a non-empty size gives black.
@@ -84,22 +87,30 @@ extension RGBImage {
         let needHorizontal = outWidth != width || box.x0 != 0 || box.x1 != Float(outWidth)
         let needVertical = outHeight != height || box.y0 != 0 || box.y1 != Float(outHeight)
         let vertical = ResampleTaps(inSize: height, in0: box.y0, in1: box.y1, outSize: outHeight, filter: filter)
+        let horizontal = ResampleTaps(inSize: width, in0: box.x0, in1: box.x1, outSize: outWidth, filter: filter)
 
-        var current = pixels
-        var currentWidth = width
-        var rowOffset = 0
-        if needHorizontal {
-            // Only the source rows the vertical pass will read.
-            let firstRow = vertical.starts[0]
-            let lastRow = vertical.starts[outHeight - 1] + vertical.counts[outHeight - 1]
-            let horizontal = ResampleTaps(inSize: width, in0: box.x0, in1: box.x1, outSize: outWidth, filter: filter)
-            current = Self.horizontalPass(pixels, width: width, rows: firstRow..<max(lastRow, firstRow),
-                                          taps: horizontal)
-            currentWidth = outWidth
-            rowOffset = firstRow
-        }
-        if needVertical {
-            current = Self.verticalPass(current, width: currentWidth, rowOffset: rowOffset, taps: vertical)
+        var current: [UInt8]
+        if needHorizontal && needVertical && outHeight < height && height - outHeight > 2 * (width - outWidth) {
+            // Pillow ≥ 13 runs the vertical pass first when the height shrinks by more than twice as many pixels as
+            // the width (python-pillow/Pillow#9549). The 8-bit intermediate makes the order visible (±1–2 levels).
+            current = Self.verticalPass(pixels, width: width, rowOffset: 0, taps: vertical)
+            current = Self.horizontalPass(current, width: width, rows: 0..<outHeight, taps: horizontal)
+        } else {
+            current = pixels
+            var currentWidth = width
+            var rowOffset = 0
+            if needHorizontal {
+                // Only the source rows the vertical pass will read.
+                let firstRow = vertical.starts[0]
+                let lastRow = vertical.starts[outHeight - 1] + vertical.counts[outHeight - 1]
+                current = Self.horizontalPass(pixels, width: width, rows: firstRow..<max(lastRow, firstRow),
+                                              taps: horizontal)
+                currentWidth = outWidth
+                rowOffset = firstRow
+            }
+            if needVertical {
+                current = Self.verticalPass(current, width: currentWidth, rowOffset: rowOffset, taps: vertical)
+            }
         }
         // Always true (without a vertical pass the taps read every row); checked rather than trusted.
         guard current.count == outWidth * outHeight * 3 else { return RGBImage(width: outWidth, height: outHeight) }
