@@ -5,10 +5,10 @@ import Foundation
 extension RGBImage {
     /// This image resampled to `width × height` with `filter`. O(output pixels × filter taps).
     ///
-    /// Separable: a horizontal pass, then a vertical pass, each skipped when that axis keeps its size. Pixel centres sit
-    /// at half-integers; output pixel `i` samples the source around `(i + 0.5) · in / out`. When downscaling, the kernel
-    /// is widened by `in / out` (antialiasing). Weights are normalised per output pixel, so edges renormalise instead
-    /// of fading to black.
+    /// Separable: two 1-D passes (horizontal then vertical, or the reverse as below), each skipped when that axis keeps
+    /// its size. Pixel centres sit at half-integers; output pixel `i` samples the source around `(i + 0.5) · in / out`.
+    /// When downscaling, the kernel is widened by `in / out` (antialiasing). Weights are normalised per output pixel,
+    /// so edges renormalise instead of fading to black.
     ///
     /// Matches: Pillow 13's `Image.resize((width, height), NEAREST | BILINEAR | LANCZOS)` for RGB, byte for byte — the
     /// same double-precision weights, 22-bit fixed-point accumulation with rounding, 8-bit intermediate image between
@@ -18,8 +18,8 @@ extension RGBImage {
     /// Limitations: no Pillow `reducing_gap` pre-reduction; no box/Hamming/bicubic filters. Pillow before 13 always
     /// ran the horizontal pass first, so on vertical-first shapes it differs from this by 1–2 levels on a few samples.
     ///
-    /// Never traps: a non-positive `width` or `height` gives an empty image of `max(0, ·)` size; resampling an empty
-    /// image to a non-empty size gives black.
+    /// Clamps, never throws: a non-positive `width` or `height` gives an empty image of `max(0, ·)` size; resampling an
+    /// empty image to a non-empty size gives black. (The output must still fit in memory.)
     public func resized(width: Int, height: Int, filter: ResampleFilter) -> RGBImage {
         resampled(width: width, height: height, filter: filter,
                   box: SourceBox(x0: 0, y0: 0, x1: Float(self.width), y1: Float(self.height)))
