@@ -1,0 +1,59 @@
+/// Standard-normal noise on demand: returns `count` independent N(0, 1) values. The engine's seeded Philox RNG plugs
+/// in here; tests replay the noise diffusers drew.
+public typealias NoiseSource = (_ count: Int) -> [Float]
+
+/// What one sampler step produces.
+public struct SamplerStep: Sendable {
+    /// The sample for the next step (x_{t−1}); after the last step, the result.
+    public var sample: [Float]
+    /// The model's x0 prediction at this step — already an image in pixel space, the studio's preview.
+    public var denoised: [Float]
+}
+
+/// A stateful solver for one sampling run, built from a `SamplerConfig` by `makeSampler`.
+///
+/// The loop, for each step i in `0..<timesteps.count`:
+/// `input = scaleModelInput(x, step: i)`, `output = model(input, timesteps[i])`,
+/// `x = step(modelOutput: output, step: i, sample: x).sample`, starting from `x = noise · initNoiseSigma` or from
+/// `addNoise(to: reference, noise: noise, step: start)`. Buffers are flat arrays of any shape.
+public protocol Sampler: AnyObject {
+    /// The configuration the sampler was built from.
+    var config: SamplerConfig { get }
+    /// The model's timestep input at each step, largest first (fractional for Euler with linspace or Karras).
+    var timesteps: [Double] { get }
+    /// The σ at each step plus the final one (σ-based samplers), else nil.
+    var sigmas: [Float]? { get }
+    /// The scale of the initial pure noise.
+    var initNoiseSigma: Float { get }
+    /// ᾱ at each step's timestep as the sampler uses it (nil entries for fractional timesteps).
+    var alphasCumprodAtSteps: [Float?] { get }
+    /// The model input for a step (Euler divides by √(σ²+1); the others pass the sample through).
+    func scaleModelInput(_ sample: [Float], step: Int) -> [Float]
+    /// One solver step. Steps must be taken in order from the start step.
+    func step(modelOutput: [Float], step: Int, sample: [Float]) -> SamplerStep
+    /// The forward process at a step's noise level: the start sample for initial reference noise.
+    func addNoise(to original: [Float], noise: [Float], step: Int) -> [Float]
+}
+
+extension SamplerConfig {
+    /// Builds the stateful sampler for one run. `noise` supplies the fresh noise of Euler ancestral and DDIM η > 0.
+    public func makeSampler(noise: @escaping NoiseSource = { [Float](repeating: 0, count: $0) }) throws -> any Sampler {
+        try validate()
+        let schedule = noiseSchedule
+        switch sampler {
+        case .ddim: return DDIMSampler(config: self, schedule: schedule, noise: noise)
+        case .euler: return EulerSampler(config: self, schedule: schedule)
+        case .eulerAncestral: return EulerAncestralSampler(config: self, schedule: schedule, noise: noise)
+        case .dpmSolver2M: return DPMSolverMultistepSampler(config: self, schedule: schedule)
+        }
+    }
+
+    /// The first step for initial reference noise of the given strength in [0, 1]:
+    /// `init = min(Int(n · strength), n)`, `start = n − init` (diffusers img2img). Strength 0 means no step at all
+    /// (`timesteps.count`); strength 1 means step 0, which the loop starts from pure noise.
+    public func startStep(strength: Double, stepCount n: Int) -> Int {
+        let clamped = min(max(strength, 0), 1)
+        let initSteps = min(Int(Double(n) * clamped), n)
+        return max(n - initSteps, 0)
+    }
+}
