@@ -76,12 +76,14 @@ public struct DenoisingLoop: Sendable {
         guard initial.count == count else {
             throw SamplingError("the noise source returned \(initial.count) values, expected \(count)")
         }
+        if let reference {
+            guard reference.strength.isFinite && reference.strength >= 0 && reference.strength <= 1 else {
+                throw SamplingError("reference strength must be between 0 and 1, got \(reference.strength)")
+            }
+        }
         if let reference, reference.strength < 1 {
             guard reference.sample.count == count else {
                 throw SamplingError("the reference start has \(reference.sample.count) values, expected \(count)")
-            }
-            guard reference.strength.isFinite && reference.strength >= 0 else {
-                throw SamplingError("reference strength must be between 0 and 1, got \(reference.strength)")
             }
             start = sampler.startStep(strength: reference.strength, stepCount: n)
             if start >= n { return reference.sample }
