@@ -3,6 +3,9 @@ import Engine
 
 /// Fixtures of the sampling tests (`Tests/EngineTests/Sampling/Fixtures`), found through this file's path.
 enum SamplingTestSupport {
+    /// The repository root.
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// `Tests/EngineTests/Sampling/Fixtures`.
     static let fixtures: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
