@@ -21,12 +21,16 @@ import json
 import os
 import sys
 
-import numpy as np
-import torch
-import diffusers
-from diffusers import (DDIMScheduler, DPMSolverMultistepScheduler, EulerAncestralDiscreteScheduler,
-                       EulerDiscreteScheduler)
-import diffusers.schedulers.scheduling_euler_ancestral_discrete as euler_a_module
+try:
+    import numpy as np
+    import torch
+    import diffusers
+    from diffusers import (DDIMScheduler, DPMSolverMultistepScheduler, EulerAncestralDiscreteScheduler,
+                           EulerDiscreteScheduler)
+    import diffusers.schedulers.scheduling_euler_ancestral_discrete as euler_a_module
+except ImportError as error:  # optional: the committed fixtures stay in place
+    print(f"sampling_fixtures.py: skipped ({error.name} is not installed; `make sampling-fixtures` installs it)")
+    sys.exit(0)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "Tests", "EngineTests", "Sampling", "Fixtures")
