@@ -1,13 +1,3 @@
-/// A line and column (1-based) in a text file.
-public struct TextPosition: Sendable, Equatable, CustomStringConvertible {
-    /// 1-based line.
-    public var line: Int
-    /// 1-based column (in characters).
-    public var column: Int
-    /// "line:column".
-    public var description: String { "\(line):\(column)" }
-}
-
 /// A JSON value that remembers where it was written and keeps duplicate object keys in order — what a prompt schedule
 /// parser needs to report "file:line:column" and "duplicate key" (Foundation's JSON reader keeps neither).
 indirect enum PositionedJSON {
