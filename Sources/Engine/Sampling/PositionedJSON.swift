@@ -41,6 +41,7 @@ struct PositionedJSONParser {
     private var index = 0
     private var line = 1
     private var column = 1
+    private var depth = 0
 
     init(_ text: String) { characters = Array(text) }
 
@@ -103,6 +104,9 @@ struct PositionedJSONParser {
 
     private mutating func parseValue() throws -> PositionedJSON {
         let start = position
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= 200 else { throw fail("nesting deeper than 200 levels") }
         switch current {
         case "{":
             advance(); skipWhitespace()

@@ -115,6 +115,7 @@ import Engine
             ("\"1.5\": \"A\"", "key \"1.5\" is not a frame"),
             ("\"4/0\": \"A\"", "key \"4/0\" is not a frame"),
             ("", "test.txt: no keyframes"),
+            ("{\"a\": " + String(repeating: "[", count: 100_000), "nesting deeper than 200 levels"),
         ]
         for (text, expected) in cases {
             do {

@@ -51,6 +51,8 @@ import Engine
     @Test func timestepsAlphasAndSigmasMatchDiffusers() throws {
         let file = try #require(Self.file)
         var worst: [String: (abar: Double, sigma: Double)] = [:]
+        var acceptanceEntries = 0
+        var acceptanceMisses: [String] = []
         for entry in file.entries {
             let c = entry.config
             let label = "\(c.sampler.rawValue) \(c.karrasSigmas ? "karras " : "")\(c.betaSchedule.rawValue) "
@@ -81,6 +83,19 @@ import Engine
             // (1 − ᾱ_0 ≈ 4e-5, so one ulp of ᾱ_0 is 1.5e-3 of σ_min), which Karras spacing spreads to all low sigmas.
             let relative = !c.zeroTerminalSNR ? 1e-6 : (c.karrasSigmas && c.betaSchedule == .cosine ? 2e-3 : 5e-6)
             var entryWorst = (abar: 0.0, sigma: 0.0)
+            // The issue's acceptance matrix: scaled-linear, DDIM / Euler / DPM-Solver++, trailing and leading,
+            // 20/25/30 steps, ± zero SNR, ± shift. Count the entries that miss the strict 1e-6 / 1e-9 criterion.
+            if c.betaSchedule == .scaledLinear, !c.karrasSigmas, [SamplerKind.ddim, .euler, .dpmSolver2M].contains(c.sampler),
+               c.spacing != .linspace, [20, 25, 30].contains(c.steps) {
+                acceptanceEntries += 1
+                let strictAbar = entry.alphas_cumprod.map {
+                    Self.compare(sampler.alphasCumprodAtSteps.map { Double($0 ?? .nan) }, $0, truncated: false).1
+                } ?? true
+                let strictSigma = entry.sigmas.map {
+                    Self.compare((sampler.sigmas ?? []).map(Double.init), $0, truncated: false).1
+                } ?? true
+                if !(strictAbar && strictSigma) { acceptanceMisses.append(label) }
+            }
             if let reference = entry.alphas_cumprod {
                 let ours = sampler.alphasCumprodAtSteps.map { Double($0 ?? .nan) }
                 let (error, ok) = Self.compare(ours, reference, truncated: truncated, relative: relative)
@@ -99,11 +114,13 @@ import Engine
                 #expect(SamplingTestSupport.within(Double(sampler.initNoiseSigma), Double(Float(reference)), relative: 1e-6,
                                                    absolute: 1e-9), "\(label): init noise sigma")
             }
-            let key = c.sampler.rawValue + (c.karrasSigmas ? "+karras" : "") + (c.zeroTerminalSNR ? " zero-SNR" : "")
-                + (c.karrasSigmas && c.betaSchedule == .cosine ? " cosine" : "")
+            let key = c.sampler.rawValue + (c.karrasSigmas ? "+karras" : "") + " " + c.betaSchedule.rawValue
+                + (c.zeroTerminalSNR ? " zero-SNR" : "")
             let old = worst[key] ?? (0, 0)
             worst[key] = (max(old.abar, entryWorst.abar), max(old.sigma, entryWorst.sigma))
         }
+        print("acceptance matrix: \(acceptanceEntries) configurations, \(acceptanceMisses.count) miss 1e-6 relative / 1e-9 "
+              + "absolute (all zero-SNR; see the tolerance note): \(acceptanceMisses.joined(separator: "; "))")
         for (key, value) in worst.sorted(by: { $0.key < $1.key }) {
             print("schedule vs diffusers \(key): max rel err alphas_cumprod \(value.abar), sigmas \(value.sigma)")
         }
