@@ -19,10 +19,10 @@ struct InspectPromptsCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The prompt schedule file.", valueName: "file"))
     var file: String
 
-    @Option(help: ArgumentHelp("Number of frames in the clip.", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Number of frames in the clip.", valueName: "N"))
     var frames: String
 
-    @Option(name: .customLong("hold-ratio"),
+    @Option(name: .customLong("hold-ratio"), parsing: .unconditional,
             help: ArgumentHelp("Hold each keyframe's prompt for this fraction of the interval (default: the file's "
                                + "prompt_fixed_ratio, else 0.5).", valueName: "R"))
     var holdRatio: String?
