@@ -57,7 +57,7 @@ final class DDIMSampler: Sampler {
             next[i] = previousScale * x0[i] + directionScale * epsilon[i]
         }
         if config.eta > 0 {
-            let z = noise(sample.count)
+            let z = drawNoise(noise, count: sample.count)
             for i in next.indices { next[i] = next[i] + stdDev * z[i] }
         }
         return SamplerStep(sample: next, denoised: x0)

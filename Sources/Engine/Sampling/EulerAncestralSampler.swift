@@ -36,7 +36,7 @@ final class EulerAncestralSampler: Sampler {
         let sigmaUp = (sigmaNext * sigmaNext * (sigma * sigma - sigmaNext * sigmaNext) / (sigma * sigma)).squareRoot()
         let sigmaDown = (sigmaNext * sigmaNext - sigmaUp * sigmaUp).squareRoot()
         let dt = sigmaDown - sigma
-        let z = noise(sample.count)
+        let z = drawNoise(noise, count: sample.count)
         var next = [Float](repeating: 0, count: sample.count)
         for i in next.indices {
             let derivative = (sample[i] - x0[i]) / sigma

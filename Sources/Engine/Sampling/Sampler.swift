@@ -26,3 +26,11 @@ public protocol Sampler: AnyObject {
     /// The forward process at a step's noise level: the start sample for initial reference noise.
     func addNoise(to original: [Float], noise: [Float], step: Int) -> [Float]
 }
+
+/// `count` values from a noise source; a source that returns the wrong number of values (a programming error) is
+/// padded with zeros or cut, never read out of bounds.
+func drawNoise(_ noise: NoiseSource, count: Int) -> [Float] {
+    let z = noise(count)
+    if z.count == count { return z }
+    return Array((z + [Float](repeating: 0, count: max(count - z.count, 0))).prefix(count))
+}
