@@ -1,0 +1,76 @@
+/// The sharpness cue of HIA's motion-blur condition: normalised variance of the Laplacian on a hand crop.
+///
+/// raw = Var(∇²Y) / (Var(Y) + ε) over the crop's interior, Y = luma (0.299 R + 0.587 G + 0.114 B in [0, 1]),
+/// ∇² the 4-neighbour Laplacian. Dividing by Var(Y) makes the measure independent of the crop's contrast, so a
+/// dark sleeve and a bright palm compare. cue = min(1, raw / reference): 1 = as sharp as an unblurred hand.
+/// Limitations: tiny crops (under 3×3 interior pixels) are reported as sharp (cue 1) — too small to tell.
+public enum Sharpness {
+    /// `raw` of an unblurred synthetic hand (median over sharp renders at 64 and 128 px); cue 1 at or above it.
+    public static let reference: Float = 0.9
+
+    /// Raw normalised Laplacian variance of `image` inside the box [x0, x1) × [y0, y1) (clipped to the image);
+    /// nil when the clipped box has fewer than 3×3 interior pixels.
+    public static func measure(_ image: RGBImageView, x0: Int, y0: Int, x1: Int, y1: Int) -> Float? {
+        let ax = max(0, x0), ay = max(0, y0), bx = min(image.width, x1), by = min(image.height, y1)
+        guard bx - ax >= 5, by - ay >= 5 else { return nil }
+        let w = bx - ax, h = by - ay
+        var luma = [Float](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                let (r, g, b) = image.rgb(ax + x, ay + y)
+                luma[y * w + x] = 0.299 * r + 0.587 * g + 0.114 * b
+            }
+        }
+        var sum: Double = 0, sum2: Double = 0, lsum: Double = 0, lsum2: Double = 0
+        var n: Double = 0
+        for y in 1..<(h - 1) {
+            for x in 1..<(w - 1) {
+                let c = luma[y * w + x]
+                let lap = luma[y * w + x - 1] + luma[y * w + x + 1] + luma[(y - 1) * w + x] + luma[(y + 1) * w + x] - 4 * c
+                sum += Double(c); sum2 += Double(c * c)
+                lsum += Double(lap); lsum2 += Double(lap * lap)
+                n += 1
+            }
+        }
+        let varY = sum2 / n - (sum / n) * (sum / n)
+        let varL = lsum2 / n - (lsum / n) * (lsum / n)
+        return Float(varL / (varY + 1e-4))
+    }
+
+    /// The cue in [0, 1] from a raw measure: min(1, raw / reference); 1 when the crop was too small to measure.
+    public static func cue(raw: Float?) -> Float {
+        guard let raw else { return 1 }
+        return min(1, max(0, raw / reference))
+    }
+
+    /// The crop around a hand: the bounding box of its present points grown by `max(2, 0.35·size)` pixels.
+    public static func handBox(_ hand: [Keypoint]) -> (x0: Int, y0: Int, x1: Int, y1: Int)? {
+        let present = hand.filter { $0.isPresent && $0.x.isFinite && $0.y.isFinite }
+        guard present.count >= 2 else { return nil }
+        var lx = Float.infinity, ly = Float.infinity, hx = -Float.infinity, hy = -Float.infinity
+        for p in present { lx = min(lx, p.x); ly = min(ly, p.y); hx = max(hx, p.x); hy = max(hy, p.y) }
+        let m = max(2, 0.35 * max(hx - lx, hy - ly))
+        return (Int((lx - m).rounded(.down)), Int((ly - m).rounded(.down)), Int((hx + m).rounded(.up)) + 1,
+                Int((hy + m).rounded(.up)) + 1)
+    }
+}
+
+/// Read access to RGB pixels as floats in [0, 1], for measures that run on bytes or float buffers alike.
+public struct RGBImageView {
+    /// Width in pixels.
+    public let width: Int
+    /// Height in pixels.
+    public let height: Int
+    let sample: (Int, Int) -> (Float, Float, Float)
+    /// The colour at (x, y) in [0, 1].
+    @inline(__always) func rgb(_ x: Int, _ y: Int) -> (Float, Float, Float) { sample(x, y) }
+
+    /// A view of interleaved 8-bit RGB bytes.
+    public init(width: Int, height: Int, bytes: [UInt8]) {
+        self.width = width; self.height = height
+        sample = { x, y in
+            let i = 3 * (y * width + x)
+            return (Float(bytes[i]) / 255, Float(bytes[i + 1]) / 255, Float(bytes[i + 2]) / 255)
+        }
+    }
+}
