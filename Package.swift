@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Imaging", swiftSettings: fastMath),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
         .target(name: "Dancers", dependencies: ["Imaging"], swiftSettings: fastMath),
-        .target(name: "Media", dependencies: ["Imaging", "CPNG", "CFFmpeg"], swiftSettings: fastMath),
+        .target(name: "Media", dependencies: ["Imaging", "Dancers", "CPNG", "CFFmpeg"], swiftSettings: fastMath),
         .target(name: "Preview", dependencies: ["Imaging"], swiftSettings: fastMath),
         .executableTarget(
             name: "zoetrope",
@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging", "Dancers"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Imaging", "Media"]),
     ],

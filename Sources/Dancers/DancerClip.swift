@@ -18,6 +18,9 @@ public struct DancerFrame: Sendable {
     public var handMotion: [SIMD2<Float>]
     /// Hand speed |movement| in pixels per frame (right, left).
     public var handSpeed: [Float]
+    /// Speed of each hand while the shutter was open, in pixels per frame interval (path length of the hand's
+    /// centroid over the shutter ÷ shutter fraction) — what sets the blur; `handSpeed` is what inference sees.
+    public var exposureSpeed: [Float]
     /// Raw normalised Laplacian variance of each hand crop (right, left); nil when too small or off-screen.
     public var sharpnessRaw: [Float?]
     /// Sharpness cue in [0, 1] per hand (right, left).

@@ -103,6 +103,7 @@ public struct DancerGenerator: Sendable {
         var scratch = background
         var labels = [UInt8](repeating: 0, count: n)
         var handMask = [UInt8](repeating: 0, count: n)
+        var handPaths: [[SIMD2<Float>]] = [[], []]
         let leftHand = PartLabel.leftHand.rawValue, rightHand = PartLabel.rightHand.rawValue
         let dt = shutter / c.fps
         for k in 0..<c.subframes {
@@ -121,6 +122,12 @@ public struct DancerGenerator: Sendable {
                 }
             }
             for i in 0..<n where labels[i] == leftHand || labels[i] == rightHand { handMask[i] = 255 }
+            for side in Side.allCases {
+                let pts = rig.hands[side.rawValue]
+                let c3 = pts.reduce(SIMD3<Float>.zero, +) / Float(pts.count)
+                let q = camera.project(c3, width: w, height: h)
+                handPaths[side.rawValue].append(SIMD2(q.x, q.y))
+            }
         }
         // Sharp structure pass at t.
         let rig = Rig(choreography.parameters(at: t), identity)
@@ -135,6 +142,8 @@ public struct DancerGenerator: Sendable {
                 }
             }
         }
+        for i in 0..<n where parts[i] == leftHand || parts[i] == rightHand { handMask[i] = 255 }
+        let sharpBytes = scratch.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) }
         let inv = 255 / Float(c.subframes)
         var bytes = [UInt8](repeating: 0, count: 3 * n)
         for i in 0..<(3 * n) { bytes[i] = UInt8(max(0, min(255, (accum[i] * inv).rounded()))) }
@@ -145,8 +154,9 @@ public struct DancerGenerator: Sendable {
         let previous = Rig(choreography.parameters(at: t - 1 / c.fps), identity)
             .pose(camera: choreography.camera(at: t - 1 / c.fps), width: w, height: h)
         var motion: [SIMD2<Float>] = [.zero, .zero], speed: [Float] = [0, 0]
-        var raw: [Float?] = [nil, nil], cue: [Float] = [1, 1]
+        var raw: [Float?] = [nil, nil], cue: [Float] = [1, 1], exposureSpeed: [Float] = [0, 0]
         let view = RGBImageView(width: w, height: h, bytes: bytes)
+        let sharpView = RGBImageView(width: w, height: h, bytes: sharpBytes)
         for side in Side.allCases {
             if let a = Self.centroid(pose.hand(side)), let b = Self.centroid(previous.hand(side)) {
                 motion[side.rawValue] = a - b
@@ -154,12 +164,23 @@ public struct DancerGenerator: Sendable {
             }
             if let box = Sharpness.handBox(pose.hand(side)) {
                 raw[side.rawValue] = Sharpness.measure(view, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)
-                cue[side.rawValue] = Sharpness.cue(raw: raw[side.rawValue])
+                // Synthetic cue: Laplacian energy of the blurred over the sharp instant, on the hand's own pixels.
+                let blurred = Sharpness.laplacianEnergy(view, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1, mask: handMask)
+                let sharp = Sharpness.laplacianEnergy(sharpView, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1, mask: handMask)
+                cue[side.rawValue] = Sharpness.cue(raw: blurred, sharp: sharp)
+            }
+            // Exposure speed: path length of the hand's centroid over the shutter, per frame interval.
+            let path = handPaths[side.rawValue]
+            if path.count > 1, shutter > 0 {
+                var length: Float = 0
+                for k in 1..<path.count { length += ((path[k] - path[k - 1]) * (path[k] - path[k - 1])).sum().squareRoot() }
+                exposureSpeed[side.rawValue] = length * Float(c.subframes) / Float(c.subframes - 1) / shutter
             }
         }
         let move = choreography.move(at: t)
         return DancerFrame(image: RGBImage(width: w, height: h, pixels: bytes), pose: pose, parts: parts, depth: depth,
                            faceMask: faceMask, handMask: handMask, handMotion: motion, handSpeed: speed,
+                           exposureSpeed: exposureSpeed,
                            sharpnessRaw: raw, sharpness: cue, expression: expression, lighting: lighting, move: move,
                            caption: Captions.caption(identity: identity, expression: expression, move: move,
                                                      lighting: lighting))

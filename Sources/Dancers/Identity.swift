@@ -99,7 +99,7 @@ public struct Identity: Sendable, Equatable, Codable {
     public init(seed: UInt64) {
         self.seed = seed
         var r = SeededRandom(seed: SeededRandom.derive(seed, 0x1D))
-        headSize = r.uniform(0.12, 0.145)
+        headSize = r.uniform(0.14, 0.165)
         shoulderHalfWidth = r.uniform(0.095, 0.135)
         hipHalfWidth = r.uniform(0.07, 0.10)
         torsoLength = r.uniform(0.28, 0.32)

@@ -77,5 +77,5 @@ public enum DatasetSplit: String, Sendable, Codable, CaseIterable {
     }
 
     /// The split a derived seed belongs to.
-    static func of(seed: UInt64) -> DatasetSplit { seed & splitBit != 0 ? .test : .train }
+    package static func of(seed: UInt64) -> DatasetSplit { seed & splitBit != 0 ? .test : .train }
 }

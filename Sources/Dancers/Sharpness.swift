@@ -37,10 +37,36 @@ public enum Sharpness {
         return Float(varL / (varY + 1e-4))
     }
 
+    /// Mean squared Laplacian of luma over interior pixels of the box where `mask` (row-major, W·H) is non-zero;
+    /// nil when fewer than 4 such pixels. Used for the synthetic cue, where the hand's own pixels are known.
+    public static func laplacianEnergy(_ image: RGBImageView, x0: Int, y0: Int, x1: Int, y1: Int, mask: [UInt8]) -> Float? {
+        let ax = max(1, x0), ay = max(1, y0), bx = min(image.width - 1, x1), by = min(image.height - 1, y1)
+        guard bx > ax, by > ay else { return nil }
+        func luma(_ x: Int, _ y: Int) -> Float {
+            let (r, g, b) = image.rgb(x, y)
+            return 0.299 * r + 0.587 * g + 0.114 * b
+        }
+        var sum: Float = 0, n = 0
+        for y in ay..<by {
+            for x in ax..<bx where mask[y * image.width + x] != 0 {
+                let lap = luma(x - 1, y) + luma(x + 1, y) + luma(x, y - 1) + luma(x, y + 1) - 4 * luma(x, y)
+                sum += lap * lap; n += 1
+            }
+        }
+        return n >= 4 ? sum / Float(n) : nil
+    }
+
     /// The cue in [0, 1] from a raw measure: min(1, raw / reference); 1 when the crop was too small to measure.
     public static func cue(raw: Float?) -> Float {
         guard let raw else { return 1 }
         return min(1, max(0, raw / reference))
+    }
+
+    /// The cue of a synthetic frame, where the same crop of the unblurred instant is known:
+    /// min(1, raw_blurred / raw_sharp). Falls back to `cue(raw:)` when the sharp crop cannot be measured.
+    public static func cue(raw: Float?, sharp: Float?) -> Float {
+        guard let raw, let sharp, sharp > 1e-6 else { return cue(raw: raw) }
+        return min(1, max(0, raw / sharp))
     }
 
     /// The crop around a hand: the bounding box of its present points grown by `max(2, 0.35·size)` pixels.

@@ -20,6 +20,7 @@ struct Zoetrope: ParsableCommand {
         subcommands: [
             Inspect.self,
             Bench.self,
+            SynthCommand.self,
         ]
     )
 }
@@ -38,6 +39,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that time Zoetrope beside its peers in the same run and print the ratios.",
         subcommands: [
+            BenchDancersCommand.self,
         ]
     )
 }
