@@ -4,6 +4,8 @@ import Imaging
 public struct DancerFrame: Sendable {
     /// The motion-blurred picture.
     public var image: RGBImage
+    /// The camera at the frame's instant.
+    public var camera: Camera
     /// The keypoints at the frame's instant (the middle of the shutter interval).
     public var pose: Pose
     /// Part labels (`PartLabel` raw values), row-major W·H, at the frame's instant.

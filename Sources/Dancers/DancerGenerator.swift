@@ -178,7 +178,7 @@ public struct DancerGenerator: Sendable {
             }
         }
         let move = choreography.move(at: t)
-        return DancerFrame(image: RGBImage(width: w, height: h, pixels: bytes), pose: pose, parts: parts, depth: depth,
+        return DancerFrame(image: RGBImage(width: w, height: h, pixels: bytes), camera: camera, pose: pose, parts: parts, depth: depth,
                            faceMask: faceMask, handMask: handMask, handMotion: motion, handSpeed: speed,
                            exposureSpeed: exposureSpeed,
                            sharpnessRaw: raw, sharpness: cue, expression: expression, lighting: lighting, move: move,

@@ -124,7 +124,7 @@ import Dancers
         // The hand's speed while the shutter is open sets the blur; the frame-to-frame speed (what inference
         // sees) also includes shutter variation (0.5–1 per clip) and aliasing of fast gestures, so it ranks weaker.
         let rho = Statistics.spearman(exposure, sharp)
-        print("dancers: Spearman(speed, sharpness cue) = \(rho), Spearman(speed, raw) = \(Statistics.spearman(speed, raw)), Spearman(exposure speed, cue) = \(Statistics.spearman(exposure, sharp)), Spearman(exposure, raw) = \(Statistics.spearman(exposure, raw)) over \(speed.count) hand crops")
+        print("dancers: Spearman(frame speed, cue) = \(Statistics.spearman(speed, sharp)), Spearman(speed, raw) = \(Statistics.spearman(speed, raw)), Spearman(exposure speed, cue) = \(rho), Spearman(exposure, raw) = \(Statistics.spearman(exposure, raw)) over \(speed.count) hand crops")
         #expect(speed.count > 300)
         #expect(rho <= -0.7)
         #expect(Statistics.spearman(speed, sharp) <= -0.4)

@@ -133,10 +133,14 @@ public struct PoseFileReader: Sendable {
             }
             chosen = match
         }
-        let body = try numbers(chosen, "pose_keypoints_2d", path)
-        let left = try numbers(chosen, "hand_left_keypoints_2d", path)
-        let right = try numbers(chosen, "hand_right_keypoints_2d", path)
-        let face = try numbers(chosen, "face_keypoints_2d", path)
+        // OpenPose before 1.2 wrote the same arrays without the "_2d" suffix.
+        func field(_ name: String) throws(PoseFileError) -> [Float] {
+            chosen[name + "_2d"] != nil ? try numbers(chosen, name + "_2d", path) : try numbers(chosen, name, path)
+        }
+        let body = try field("pose_keypoints")
+        let left = try field("hand_left_keypoints")
+        let right = try field("hand_right_keypoints")
+        let face = try field("face_keypoints")
         guard [0, 75, 54].contains(body.count) else {
             throw PoseFileError(path, "expected 75 numbers in pose_keypoints_2d (BODY_25) or 54 (COCO-18), found \(body.count)")
         }
