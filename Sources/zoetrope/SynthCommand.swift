@@ -54,25 +54,7 @@ struct SynthCommand: ParsableCommand {
         var sheetIdentities = Set<Int>()
         let started = Date()
         for clip in generator.stream(0..<clips) {
-            let dir = root.appendingPathComponent(DatasetLayout.clipName(clip.index))
-            for sub in ["frames", "poses", "masks", "depth", "parts"] {
-                try fm.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
-            }
-            for (i, f) in clip.frames.enumerated() {
-                let name = DatasetLayout.frameName(i)
-                try PNGWriter.write(f.image, to: dir.appendingPathComponent("frames/\(name).png"))
-                try PoseFileWriter.write(f.pose, to: dir.appendingPathComponent("poses/\(name)_keypoints.json"))
-                try PNGWriter.write(DatasetLayout.grey(f.faceMask, width: size, height: size),
-                                    to: dir.appendingPathComponent("masks/\(name)_face.png"))
-                try PNGWriter.write(DatasetLayout.grey(f.handMask, width: size, height: size),
-                                    to: dir.appendingPathComponent("masks/\(name)_hands.png"))
-                try PNGWriter.write(DatasetLayout.grey(DatasetLayout.encodeDepth(f.depth), width: size, height: size),
-                                    to: dir.appendingPathComponent("depth/\(name).png"))
-                try PNGWriter.write(DatasetLayout.grey(f.parts, width: size, height: size),
-                                    to: dir.appendingPathComponent("parts/\(name).png"))
-            }
-            try DatasetLayout.clipJSON(clip).write(to: dir.appendingPathComponent("clip.json"), options: .atomic)
-            captions += DatasetLayout.captionLines(clip)
+            captions += try DancerDatasetWriter.write(clip, to: root)
             if contactSheet != nil, sheetIdentities.count < 16, !sheetIdentities.contains(clip.identityIndex) {
                 sheetIdentities.insert(clip.identityIndex)
                 for k in 0..<4 {

@@ -169,3 +169,38 @@ extension Pose {
                     rightHand: z(rightHand), face: z(face))
     }
 }
+
+@Suite struct DancerDatasetTests {
+    @Test func writtenDatasetReadsBack() throws {
+        var c = SynthConfiguration(); c.frames = 3; c.width = 64; c.height = 64; c.identities = 2
+        let generator = try DancerGenerator(c)
+        let root = try MediaTestSupport.makeTemporaryDirectory()
+        var captions = ""
+        var clips: [DancerClip] = []
+        for clip in generator.stream(0..<2) { captions += try DancerDatasetWriter.write(clip, to: root); clips.append(clip) }
+        try Data(captions.utf8).write(to: root.appendingPathComponent("captions.jsonl"))
+        let reader = try DancerDatasetReader(root)
+        #expect(reader.clips == ["clip_00000", "clip_00001"])
+        for clip in clips {
+            for i in 0..<3 {
+                let f = try reader.frame(DatasetLayout.clipName(clip.index), i)
+                #expect(f.image == clip.frames[i].image)
+                #expect(f.pose == clip.frames[i].pose.withoutDepth)
+                #expect(f.caption == clip.frames[i].caption)
+                #expect(f.handMask == clip.frames[i].handMask.map { $0 == 255 ? 1 : 0 })
+            }
+        }
+        // Without masks/ the masks come from keypoints; without captions.jsonl captions are empty.
+        try FileManager.default.removeItem(at: root.appendingPathComponent("clip_00000/masks"))
+        try FileManager.default.removeItem(at: root.appendingPathComponent("captions.jsonl"))
+        let bare = try DancerDatasetReader(root).frame("clip_00000", 1)
+        #expect(bare.caption.isEmpty)
+        #expect(bare.faceMask == ConditionMaps.faceMask(bare.pose, width: 64, height: 64))
+    }
+
+    @Test func folderWithoutClipsIsAClearError() throws {
+        let root = try MediaTestSupport.makeTemporaryDirectory()
+        #expect(PoseFileTests.message { _ = try DancerDatasetReader(root) }
+            == "pose file \(root.path): no clip folders with frames/ and poses/ inside; see docs/dancers.md for the layout")
+    }
+}
