@@ -165,8 +165,9 @@ public struct DancerGenerator: Sendable {
             if let box = Sharpness.handBox(pose.hand(side)) {
                 raw[side.rawValue] = Sharpness.measure(view, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)
                 // Synthetic cue: Laplacian energy of the blurred over the sharp instant, on the hand's own pixels.
-                let blurred = Sharpness.laplacianEnergy(view, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1, mask: handMask)
-                let sharp = Sharpness.laplacianEnergy(sharpView, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1, mask: handMask)
+                let own = Self.dilated(parts, label: side == .left ? leftHand : rightHand, width: w, height: h)
+                let blurred = Sharpness.laplacianEnergy(view, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1, mask: own)
+                let sharp = Sharpness.laplacianEnergy(sharpView, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1, mask: own)
                 cue[side.rawValue] = Sharpness.cue(raw: blurred, sharp: sharp)
             }
             // Exposure speed: path length of the hand's centroid over the shutter, per frame interval.
@@ -184,6 +185,17 @@ public struct DancerGenerator: Sendable {
                            sharpnessRaw: raw, sharpness: cue, expression: expression, lighting: lighting, move: move,
                            caption: Captions.caption(identity: identity, expression: expression, move: move,
                                                      lighting: lighting))
+    }
+
+    /// Pixels with `label`, grown by one pixel (so the hand's outline, where blur shows first, is included).
+    static func dilated(_ parts: [UInt8], label: UInt8, width w: Int, height h: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: parts.count)
+        for y in 0..<h {
+            for x in 0..<w where parts[y * w + x] == label {
+                for yy in max(0, y - 1)...min(h - 1, y + 1) { for xx in max(0, x - 1)...min(w - 1, x + 1) { out[yy * w + xx] = 1 } }
+            }
+        }
+        return out
     }
 
     /// Mean position of a hand's present points; nil when fewer than half are present.

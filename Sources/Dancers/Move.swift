@@ -24,6 +24,8 @@ public enum Move: String, CaseIterable, Sendable, Codable {
     /// Length of the move in beats.
     var beats: Float { self == .jump ? 4 : 4 }
 
+    /// Fast gestures (waves, shakes, claps) key every half beat: at most 2.6 reversals per second, so 12 fps
+    /// clips sample them without aliasing the frame-to-frame hand speed.
     /// Key poses at beat offsets in (0, beats], starting from the pose `from` (root position and heading carry over).
     func keys(from start: PoseParameters, random r: inout SeededRandom) -> [(beat: Float, pose: PoseParameters)] {
         typealias K = PoseParameters
@@ -53,7 +55,7 @@ public enum Move: String, CaseIterable, Sendable, Codable {
             }
         case .handWave:
             let side: Side = r.chance(0.5) ? .left : .right
-            for k in 1...16 {
+            for k in 1...8 {
                 var p = base
                 let phase: Float = k % 2 == 0 ? 1 : -1
                 p[arm: side, K.shAbd] = 1.45; p[arm: side, K.shFlex] = 0.2
@@ -61,7 +63,7 @@ public enum Move: String, CaseIterable, Sendable, Codable {
                 p[arm: side, K.curl] = 0.0; p[arm: side, K.spread] = 0.9
                 p[arm: side, K.wristBend] = 0.2 * phase
                 p[K.headTilt] = side.sign * -0.06
-                keys.append((Float(k) * 0.25, p))
+                keys.append((Float(k) * 0.5, p))
             }
         case .sideStep:
             let dir: Float = start[K.rootX] > 0 ? -1 : 1
@@ -128,7 +130,7 @@ public enum Move: String, CaseIterable, Sendable, Codable {
                 keys.append((Float(k) * 0.5, p))
             }
         case .handShake:
-            for k in 1...16 {
+            for k in 1...8 {
                 var p = base
                 let phase: Float = k % 2 == 0 ? 1 : -1
                 both(&p, arm: K.shAbd, 0.7); both(&p, arm: K.shFlex, 0.5)
@@ -136,7 +138,7 @@ public enum Move: String, CaseIterable, Sendable, Codable {
                 both(&p, arm: K.foreFlex, 0.6)
                 both(&p, arm: K.wristBend, 0.6 * phase)
                 both(&p, arm: K.curl, 0.1); both(&p, arm: K.spread, 0.8)
-                keys.append((Float(k) * 0.25, p))
+                keys.append((Float(k) * 0.5, p))
             }
         case .point:
             for k in 1...4 {

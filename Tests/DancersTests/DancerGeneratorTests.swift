@@ -110,13 +110,14 @@ import Dancers
         var c = Self.config(size: 128, frames: 16, seed: 21)
         c.identities = 24
         let gen = try DancerGenerator(c)
-        var speed: [Double] = [], sharp: [Double] = [], raw: [Double] = [], exposure: [Double] = []
+        var speed: [Double] = [], sharp: [Double] = [], raw: [Double] = [], exposure: [Double] = [], shuttered: [Double] = []
         for clip in gen.stream(0..<24) {
             for f in clip.frames {
                 for s in 0..<2 {
                     if let r = f.sharpnessRaw[s] {
                         speed.append(Double(f.handSpeed[s])); sharp.append(Double(f.sharpness[s])); raw.append(Double(r))
                         exposure.append(Double(f.exposureSpeed[s]))
+                        shuttered.append(Double(f.handSpeed[s] * clip.shutter))
                     }
                 }
             }
@@ -124,7 +125,7 @@ import Dancers
         // The hand's speed while the shutter is open sets the blur; the frame-to-frame speed (what inference
         // sees) also includes shutter variation (0.5–1 per clip) and aliasing of fast gestures, so it ranks weaker.
         let rho = Statistics.spearman(exposure, sharp)
-        print("dancers: Spearman(frame speed, cue) = \(Statistics.spearman(speed, sharp)), Spearman(speed, raw) = \(Statistics.spearman(speed, raw)), Spearman(exposure speed, cue) = \(rho), Spearman(exposure, raw) = \(Statistics.spearman(exposure, raw)) over \(speed.count) hand crops")
+        print("dancers: Spearman(frame speed, cue) = \(Statistics.spearman(speed, sharp)), Spearman(speed, raw) = \(Statistics.spearman(speed, raw)), Spearman(exposure speed, cue) = \(rho), Spearman(exposure, raw) = \(Statistics.spearman(exposure, raw)), Spearman(frame speed × shutter, cue) = \(Statistics.spearman(shuttered, sharp)), Spearman(frame speed, exposure speed) = \(Statistics.spearman(speed, exposure)) over \(speed.count) hand crops")
         #expect(speed.count > 300)
         #expect(rho <= -0.7)
         #expect(Statistics.spearman(speed, sharp) <= -0.4)
