@@ -143,10 +143,11 @@ public struct DancerGenerator: Sendable {
             }
         }
         for i in 0..<n where parts[i] == leftHand || parts[i] == rightHand { handMask[i] = 255 }
-        let sharpBytes = scratch.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) }
+        // Bytes by v·255 + ½ truncated (round half up; values are clamped to [0, 255.5) first).
+        let sharpBytes = scratch.map { UInt8(max(0, min(255.49, $0 * 255 + 0.5))) }
         let inv = 255 / Float(c.subframes)
         var bytes = [UInt8](repeating: 0, count: 3 * n)
-        for i in 0..<(3 * n) { bytes[i] = UInt8(max(0, min(255, (accum[i] * inv).rounded()))) }
+        for i in 0..<(3 * n) { bytes[i] = UInt8(max(0, min(255.49, accum[i] * inv + 0.5))) }
         let faceL = PartLabel.face.rawValue, headL = PartLabel.head.rawValue
         let faceMask = parts.map { $0 == faceL || $0 == headL ? UInt8(255) : 0 }
 
