@@ -57,6 +57,49 @@ public enum Sharpness {
         return n >= 4 ? sum / Float(n) : nil
     }
 
+    /// Raw normalised Laplacian variance over the hand's own pixels as keypoints give them: pixels within
+    /// `0.15·size + 1` px of a bone of the 21-point hand (size = larger side of the points' box); nil when the hand
+    /// has fewer than 5 points or the region fewer than 9 measurable pixels. For real data, where no mask exists.
+    /// `normalised: false` returns the plain mean squared Laplacian (contrast-dependent).
+    public static func measure(_ image: RGBImageView, hand: [Keypoint], normalised: Bool = true) -> Float? {
+        let pts = hand.map { $0.isPresent && $0.x.isFinite && $0.y.isFinite ? SIMD2<Float>($0.x, $0.y) : nil }
+        guard hand.count == Pose.handCount, pts.compactMap({ $0 }).count >= 5, let box = handBox(hand) else { return nil }
+        let present = pts.compactMap { $0 }
+        var lo = present[0], hi = present[0]
+        for p in present { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
+        let r = 0.15 * max(hi.x - lo.x, hi.y - lo.y) + 1
+        let bones = Skeleton.handEdges.compactMap { e -> (SIMD2<Float>, SIMD2<Float>)? in
+            guard let a = pts[e.0], let b = pts[e.1] else { return nil }
+            return (a, b)
+        }
+        let ax = max(1, box.x0), ay = max(1, box.y0), bx = min(image.width - 1, box.x1), by = min(image.height - 1, box.y1)
+        guard bx > ax, by > ay else { return nil }
+        func luma(_ x: Int, _ y: Int) -> Double {
+            let (cr, cg, cb) = image.rgb(x, y)
+            return Double(0.299 * cr + 0.587 * cg + 0.114 * cb)
+        }
+        var sum = 0.0, sum2 = 0.0, lsum = 0.0, lsum2 = 0.0, n = 0.0
+        for y in ay..<by {
+            for x in ax..<bx {
+                let p = SIMD2<Float>(Float(x) + 0.5, Float(y) + 0.5)
+                var near = false
+                for (a, b) in bones {
+                    let ba = b - a, pa = p - a
+                    let t = min(1, max(0, (pa * ba).sum() / max(1e-6, (ba * ba).sum())))
+                    let q = pa - ba * t
+                    if (q * q).sum() <= r * r { near = true; break }
+                }
+                guard near else { continue }
+                let c = luma(x, y)
+                let lap = luma(x - 1, y) + luma(x + 1, y) + luma(x, y - 1) + luma(x, y + 1) - 4 * c
+                sum += c; sum2 += c * c; lsum += lap; lsum2 += lap * lap; n += 1
+            }
+        }
+        guard n >= 9 else { return nil }
+        let varY = sum2 / n - (sum / n) * (sum / n), varL = lsum2 / n - (lsum / n) * (lsum / n)
+        return normalised ? Float(varL / (varY + 1e-4)) : Float(lsum2 / n)
+    }
+
     /// The cue in [0, 1] from a raw measure: min(1, raw / reference); 1 when the crop was too small to measure.
     public static func cue(raw: Float?) -> Float {
         guard let raw else { return 1 }
