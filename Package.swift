@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Imaging", swiftSettings: fastMath),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
         .target(name: "Dancers", dependencies: ["Imaging"], swiftSettings: fastMath),
-        .target(name: "Media", dependencies: ["Imaging", "Engine", "CPNG", "CFFmpeg"], swiftSettings: fastMath),
+        .target(name: "Media", dependencies: ["Imaging", "Engine", "Dancers", "CPNG", "CFFmpeg"], swiftSettings: fastMath),
         .target(name: "Preview", dependencies: ["Imaging"], swiftSettings: fastMath),
         .target(name: "TUI", dependencies: ["Imaging", "Engine", "Media", "Preview", "CNcursesw"], swiftSettings: fastMath),
         .executableTarget(
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging", "Engine"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging", "Engine", "Dancers"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Imaging", "Media"]),

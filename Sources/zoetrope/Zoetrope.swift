@@ -20,6 +20,7 @@ struct Zoetrope: ParsableCommand {
         subcommands: [
             Inspect.self,
             Bench.self,
+            SynthCommand.self,
         ]
     )
 }
@@ -41,6 +42,7 @@ struct Bench: ParsableCommand {
         abstract: "Benchmarks that time Zoetrope beside its peers in the same run and print the ratios.",
         subcommands: [
             BenchImaging.self,
+            BenchDancersCommand.self,
         ]
     )
 }
