@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"]),
-        .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"]),
+        .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Imaging", "Media"]),
     ],
     swiftLanguageModes: [.v6]
