@@ -3,11 +3,12 @@ import Imaging
 extension SixelEncoder {
     /// Writes the sixel stream for an index image (`width × height`, upscaled by `options.scale` on output).
     ///
-    /// Per band of six output rows, every pixel sets bit `row` of `bits[colour][x]` (source columns; output row `y`
-    /// reads source row `y / scale`); then each colour present in the band is written as one run-length coded row of
-    /// sixel characters (`0x3F + bits`), runs of source columns multiplied by `scale`. Trailing empty columns of a
-    /// colour are not written. Scanning clears the bits, so the table is zero again for the next band.
-    func emit(indices: [UInt16], width w: Int, height h: Int, palette: SixelPalette) -> [UInt8] {
+    /// Per band of six output rows (output row `y` shows source row `y / scale`; rows showing the same source row are
+    /// merged into one bit mask), the band's pixels are bucketed by colour, column by column, into sorted
+    /// `(x, bits)` entries; each colour present is then written as one run-length coded row: gaps become `?` runs,
+    /// equal neighbours merge, and every run of source columns is multiplied by `scale`. Trailing empty columns are
+    /// not written. Work is proportional to pixels plus output, not to colours × width.
+    package func emit(indices: [UInt16], width w: Int, height h: Int, palette: SixelPalette) -> [UInt8] {
         let scale = options.scale
         let outW = w * scale, outH = h * scale
         let colors = palette.colors
@@ -15,8 +16,8 @@ extension SixelEncoder {
         var used = [Bool](repeating: false, count: k)
         for c in indices where c != Self.transparentIndex { used[Int(c)] = true }
 
-        var out = ByteWriter(capacity: 64 + 20 * k + outH / 6 * (k * 8 + 2) + w * h * 2)
-        // Header: ESC P 0;P2;0 q — P2 = 1 leaves unpainted pixels transparent.
+        var out = ByteWriter(capacity: 64 + 20 * k + 2 * w * h + outH)
+        // Header: ESC P 0;P2;0 q — P2 = 1 leaves unpainted pixels transparent — then raster attributes.
         let transparent = options.transparentColor != nil
         out.put("\u{1B}P0;\(transparent ? 1 : 0);0q\"1;1;\(outW);\(outH)")
         for j in 0..<k where used[j] {
@@ -24,55 +25,90 @@ extension SixelEncoder {
             out.put("#\(j);2;\(SixelPalette.percent(c.r));\(SixelPalette.percent(c.g));\(SixelPalette.percent(c.b))")
         }
 
-        if bits.count < k * w { bits = [UInt8](repeating: 0, count: k * w) }
-        var bandColors = [Int](repeating: 0, count: k)
-        var inBand = [Bool](repeating: false, count: k)
+        // Per colour: pixel count in the band, start and fill position of its entries, last column seen.
+        let count = UnsafeMutablePointer<Int32>.allocate(capacity: k)
+        let start = UnsafeMutablePointer<Int32>.allocate(capacity: k)
+        let fill = UnsafeMutablePointer<Int32>.allocate(capacity: k)
+        let lastX = UnsafeMutablePointer<Int32>.allocate(capacity: k)
+        let list = UnsafeMutablePointer<Int32>.allocate(capacity: k)
+        let entries = UnsafeMutablePointer<UInt32>.allocate(capacity: 6 * w)
+        defer {
+            count.deallocate(); start.deallocate(); fill.deallocate(); lastX.deallocate()
+            list.deallocate(); entries.deallocate()
+        }
+        count.initialize(repeating: 0, count: k)
+        let transparentIndex = Self.transparentIndex
         let bands = (outH + 5) / 6
-        indices.withUnsafeBufferPointer { idx in
-            bits.withUnsafeMutableBufferPointer { bitTable in
-                bandColors.withUnsafeMutableBufferPointer { list in
-                    inBand.withUnsafeMutableBufferPointer { seen in
-                        for band in 0..<bands {
-                            // Gather.
-                            var listCount = 0
-                            let y0 = band * 6
-                            for r in 0..<min(6, outH - y0) {
-                                let sourceRow = (y0 + r) / scale
-                                let bit = UInt8(1 << r)
-                                let rowBase = sourceRow * w
-                                for x in 0..<w {
-                                    let c = idx[rowBase + x]
-                                    if c == Self.transparentIndex { continue }
-                                    let ci = Int(c)
-                                    if !seen[ci] { seen[ci] = true; list[listCount] = ci; listCount += 1 }
-                                    bitTable[ci * w + x] |= bit
-                                }
-                            }
-                            // Emit: per colour, worst case 1 + 3 + w·(1 + 20) bytes plus separators.
-                            out.reserve(listCount * (w * 6 + 8) + 2)
-                            for li in 0..<listCount {
-                                let ci = list[li]
-                                seen[ci] = false
-                                out.put(0x23)  // '#'
-                                out.putNumber(ci)
-                                let rowStart = ci * w
-                                var previous = bitTable[rowStart]
-                                bitTable[rowStart] = 0
-                                var run = 1
-                                for x in 1..<max(1, w) {
-                                    let v = bitTable[rowStart + x]
-                                    bitTable[rowStart + x] = 0
-                                    if v == previous { run += 1; continue }
-                                    Self.putRun(&out, bits: previous, count: run * scale)
-                                    previous = v; run = 1
-                                }
-                                if previous != 0 { Self.putRun(&out, bits: previous, count: run * scale) }
-                                if li + 1 < listCount { out.put(0x24) }  // '$'
-                            }
-                            if band + 1 < bands { out.put(0x2D) }  // '-'
+        indices.withUnsafeBufferPointer { buffer in
+            guard let idx = buffer.baseAddress else { return }
+            var rowBase = [Int](repeating: 0, count: 6), rowBits = [UInt32](repeating: 0, count: 6)
+            for band in 0..<bands {
+                // Distinct source rows of this band and their bit masks.
+                var rows = 0
+                let y0 = band * 6
+                for r in 0..<min(6, outH - y0) {
+                    let base = (y0 + r) / scale * w
+                    if rows > 0 && rowBase[rows - 1] == base { rowBits[rows - 1] |= 1 << UInt32(r) } else {
+                        rowBase[rows] = base; rowBits[rows] = 1 << UInt32(r); rows += 1
+                    }
+                }
+                // Count pixels per colour; list the colours present.
+                var listCount = 0
+                for r in 0..<rows {
+                    let row = idx + rowBase[r]
+                    for x in 0..<w {
+                        let c = row[x]
+                        if c == transparentIndex { continue }
+                        let ci = Int(c)
+                        if count[ci] == 0 { list[listCount] = Int32(ci); listCount += 1 }
+                        count[ci] += 1
+                    }
+                }
+                var total: Int32 = 0
+                for li in 0..<listCount {
+                    let ci = Int(list[li])
+                    start[ci] = total; fill[ci] = total; lastX[ci] = -1
+                    total += count[ci]
+                }
+                // Bucket column by column, so each colour's entries come out sorted by x.
+                for x in 0..<w {
+                    for r in 0..<rows {
+                        let c = idx[rowBase[r] + x]
+                        if c == transparentIndex { continue }
+                        let ci = Int(c)
+                        if lastX[ci] == Int32(x) {
+                            entries[Int(fill[ci]) - 1] |= rowBits[r]
+                        } else {
+                            entries[Int(fill[ci])] = UInt32(x) << 8 | rowBits[r]
+                            fill[ci] += 1
+                            lastX[ci] = Int32(x)
                         }
                     }
                 }
+                // Write: per colour "#n" then runs; "$" between colours, "-" between bands.
+                out.reserve(Int(total) * 24 + listCount * 6 + 2)
+                for li in 0..<listCount {
+                    let ci = Int(list[li])
+                    count[ci] = 0
+                    out.put(0x23)  // '#'
+                    out.putNumber(ci)
+                    var cursor: UInt32 = 0, pendingBits: UInt32 = 0, pending = 0
+                    for e in Int(start[ci])..<Int(fill[ci]) {
+                        let v = entries[e]
+                        let x = v >> 8, bits = v & 63
+                        if x == cursor && bits == pendingBits && pending > 0 {
+                            pending += 1
+                        } else {
+                            if pending > 0 { Self.putRun(&out, bits: UInt8(pendingBits), count: pending * scale) }
+                            if x > cursor { Self.putRun(&out, bits: 0, count: Int(x - cursor) * scale) }
+                            pendingBits = bits; pending = 1
+                        }
+                        cursor = x + 1
+                    }
+                    if pending > 0 { Self.putRun(&out, bits: UInt8(pendingBits), count: pending * scale) }
+                    if li + 1 < listCount { out.put(0x24) }  // '$'
+                }
+                if band + 1 < bands { out.put(0x2D) }  // '-'
             }
         }
         out.put("\u{1B}\\")

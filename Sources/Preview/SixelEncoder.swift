@@ -14,7 +14,7 @@ public final class SixelEncoder {
 
     private var inverseMap: InverseColorMap?
     private var inverseMapPalette: SixelPalette?
-    var bits: [UInt8] = []
+    private var scratchHistogram: ColorHistogram?
 
     /// An encoder with the given settings.
     public init(options: SixelOptions = SixelOptions()) {
@@ -25,8 +25,15 @@ public final class SixelEncoder {
     public func encode(_ image: RGBImage) throws -> [UInt8] {
         try options.validate()
         guard !image.isEmpty else { throw PreviewError.emptyImage(width: image.width, height: image.height) }
-        let palette = SixelPalette.adaptive(for: image, maxColors: options.maxColors,
-                                            refinementPasses: options.refinementPasses)
+        // The encoder's own histogram is reset, not reallocated, between images.
+        let histogram: ColorHistogram
+        if let kept = scratchHistogram, kept.bits == ColorHistogram.defaultBits { histogram = kept; kept.reset() } else {
+            histogram = ColorHistogram()
+            scratchHistogram = histogram
+        }
+        histogram.add(image)
+        let palette = SixelPalette.make(from: histogram, maxColors: options.maxColors,
+                                        refinementPasses: options.refinementPasses)
         return try encode(image, palette: palette)
     }
 
@@ -45,48 +52,46 @@ public final class SixelEncoder {
 
     /// The palette index of every pixel after dithering (``transparentIndex`` for the transparent colour).
     package func paletteIndices(_ image: RGBImage, palette: SixelPalette) -> [UInt16] {
-        if inverseMapPalette != palette {
-            inverseMap = InverseColorMap(palette: palette)
+        let map: InverseColorMap
+        if let cached = inverseMap, inverseMapPalette == palette { map = cached } else {
+            map = InverseColorMap(palette: palette)
+            inverseMap = map
             inverseMapPalette = palette
         }
-        var map = inverseMap ?? InverseColorMap(palette: palette)
-        inverseMap = nil  // keep the table uniquely referenced while we write to it
-        defer { inverseMap = map }
         let w = image.width, h = image.height
         var out = [UInt16](repeating: 0, count: w * h)
-        let key: Int32 = options.transparentColor.map { Int32($0.r) << 16 | Int32($0.g) << 8 | Int32($0.b) } ?? -1
+        let key: Int = options.transparentColor.map { Int($0.r) << 16 | Int($0.g) << 8 | Int($0.b) } ?? -1
         let colors = palette.colors
-        image.pixels.withUnsafeBufferPointer { px in
-            out.withUnsafeMutableBufferPointer { dst in
+        image.pixels.withUnsafeBufferPointer { pixelBuffer in
+            out.withUnsafeMutableBufferPointer { outBuffer in
+                guard let px = pixelBuffer.baseAddress, let dst = outBuffer.baseAddress else { return }
                 switch options.dithering {
                 case .none:
                     for i in 0..<(w * h) {
                         let r = Int(px[3 * i]), g = Int(px[3 * i + 1]), b = Int(px[3 * i + 2])
-                        if key >= 0 && Int32(r << 16 | g << 8 | b) == key { dst[i] = Self.transparentIndex; continue }
+                        if key >= 0 && r << 16 | g << 8 | b == key { dst[i] = Self.transparentIndex; continue }
                         dst[i] = UInt16(map.lookup(r, g, b))
                     }
                 case .ordered:
-                    // Offset = (bayer(x, y) + ½) / 64 − ½, times half the spacing of a uniform palette of this size.
-                    // Cube root of the palette size by Newton's method: a uniform palette has that many levels per axis.
+                    // Offset = ((bayer(x, y) + ½) / 64 − ½) · spacing / 2, where spacing = 255 / ∛colours is the step
+                    // of a uniform palette of this size. Cube root by Newton's method.
                     let n = Double(colors.count)
                     var root = max(1, n / 3)
                     for _ in 0..<40 { root -= (root * root * root - n) / (3 * root * root) }
                     let spacing = 255.0 / max(1, root)
                     var offsets = [Int](repeating: 0, count: 64)
-                    for k in 0..<64 {
-                        offsets[k] = Int(((Double(Self.bayer8[k]) + 0.5) / 64 - 0.5) * spacing * 0.5)
-                    }
+                    for k in 0..<64 { offsets[k] = Int(((Double(Self.bayer8[k]) + 0.5) / 64 - 0.5) * spacing * 0.5) }
                     for y in 0..<h {
                         for x in 0..<w {
                             let i = y * w + x
                             let r = Int(px[3 * i]), g = Int(px[3 * i + 1]), b = Int(px[3 * i + 2])
-                            if key >= 0 && Int32(r << 16 | g << 8 | b) == key { dst[i] = Self.transparentIndex; continue }
+                            if key >= 0 && r << 16 | g << 8 | b == key { dst[i] = Self.transparentIndex; continue }
                             let o = offsets[(y & 7) << 3 | (x & 7)]
                             dst[i] = UInt16(map.lookup(clamp(r + o), clamp(g + o), clamp(b + o)))
                         }
                     }
                 case .floydSteinberg:
-                    floydSteinberg(px, dst, width: w, height: h, colors: colors, transparentKey: key, map: &map)
+                    floydSteinberg(px, dst, width: w, height: h, colors: colors, transparentKey: key, map: map)
                 }
             }
         }
@@ -95,37 +100,38 @@ public final class SixelEncoder {
 
     /// Floyd–Steinberg: errors are kept in sixteenths, `e = value − shown`, and pushed 7/16 → (x+1, y),
     /// 3/16 → (x−1, y+1), 5/16 → (x, y+1), 1/16 → (x+1, y+1). Rows are scanned left to right.
-    private func floydSteinberg(_ px: UnsafeBufferPointer<UInt8>, _ dst: UnsafeMutableBufferPointer<UInt16>,
-                                width w: Int, height h: Int, colors: [RGB], transparentKey key: Int32,
-                                map: inout InverseColorMap) {
+    private func floydSteinberg(_ px: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<UInt16>,
+                                width w: Int, height h: Int, colors: [RGB], transparentKey key: Int,
+                                map: InverseColorMap) {
         // Two rows of accumulated error per channel, with one guard column each side.
-        var current = [Int32](repeating: 0, count: 3 * (w + 2))
-        var next = current
-        var shownR = [Int32](repeating: 0, count: colors.count), shownG = shownR, shownB = shownR
-        for (j, c) in colors.enumerated() { shownR[j] = Int32(c.r); shownG[j] = Int32(c.g); shownB[j] = Int32(c.b) }
+        let rowLength = 3 * (w + 2)
+        var cur = UnsafeMutablePointer<Int32>.allocate(capacity: rowLength)
+        var nxt = UnsafeMutablePointer<Int32>.allocate(capacity: rowLength)
+        let shown = UnsafeMutablePointer<Int32>.allocate(capacity: 3 * colors.count)
+        defer { cur.deallocate(); nxt.deallocate(); shown.deallocate() }
+        cur.initialize(repeating: 0, count: rowLength)
+        for (j, c) in colors.enumerated() {
+            shown[3 * j] = Int32(c.r); shown[3 * j + 1] = Int32(c.g); shown[3 * j + 2] = Int32(c.b)
+        }
         for y in 0..<h {
-            current.withUnsafeMutableBufferPointer { cur in
-                next.withUnsafeMutableBufferPointer { nxt in
-                    for k in 0..<nxt.count { nxt[k] = 0 }
-                    for x in 0..<w {
-                        let i = y * w + x
-                        let r0 = Int32(px[3 * i]), g0 = Int32(px[3 * i + 1]), b0 = Int32(px[3 * i + 2])
-                        if key >= 0 && (r0 << 16 | g0 << 8 | b0) == key { dst[i] = Self.transparentIndex; continue }
-                        let e = 3 * (x + 1)
-                        let r = min(255, max(0, r0 + (cur[e] + 8) >> 4))
-                        let g = min(255, max(0, g0 + (cur[e + 1] + 8) >> 4))
-                        let b = min(255, max(0, b0 + (cur[e + 2] + 8) >> 4))
-                        let j = map.lookup(Int(r), Int(g), Int(b))
-                        dst[i] = UInt16(j)
-                        let er = r - shownR[j], eg = g - shownG[j], eb = b - shownB[j]
-                        cur[e + 3] += 7 * er; cur[e + 4] += 7 * eg; cur[e + 5] += 7 * eb
-                        nxt[e - 3] += 3 * er; nxt[e - 2] += 3 * eg; nxt[e - 1] += 3 * eb
-                        nxt[e] += 5 * er; nxt[e + 1] += 5 * eg; nxt[e + 2] += 5 * eb
-                        nxt[e + 3] += er; nxt[e + 4] += eg; nxt[e + 5] += eb
-                    }
-                }
+            nxt.initialize(repeating: 0, count: rowLength)
+            for x in 0..<w {
+                let i = y * w + x
+                let r0 = Int32(px[3 * i]), g0 = Int32(px[3 * i + 1]), b0 = Int32(px[3 * i + 2])
+                if key >= 0 && Int(r0) << 16 | Int(g0) << 8 | Int(b0) == key { dst[i] = Self.transparentIndex; continue }
+                let e = 3 * (x + 1)
+                let r = min(255, max(0, r0 + (cur[e] + 8) >> 4))
+                let g = min(255, max(0, g0 + (cur[e + 1] + 8) >> 4))
+                let b = min(255, max(0, b0 + (cur[e + 2] + 8) >> 4))
+                let j = map.lookup(Int(r), Int(g), Int(b))
+                dst[i] = UInt16(j)
+                let er = r - shown[3 * j], eg = g - shown[3 * j + 1], eb = b - shown[3 * j + 2]
+                cur[e + 3] += 7 * er; cur[e + 4] += 7 * eg; cur[e + 5] += 7 * eb
+                nxt[e - 3] += 3 * er; nxt[e - 2] += 3 * eg; nxt[e - 1] += 3 * eb
+                nxt[e] += 5 * er; nxt[e + 1] += 5 * eg; nxt[e + 2] += 5 * eb
+                nxt[e + 3] += er; nxt[e + 4] += eg; nxt[e + 5] += eb
             }
-            swap(&current, &next)
+            swap(&cur, &nxt)
         }
     }
 
