@@ -85,18 +85,22 @@ final class NearestColorSearch {
 package final class InverseColorMap {
     /// Nearest search over the palette.
     let search: NearestColorSearch
-    /// Cell key → palette index, or `unknown`.
-    private let table: UnsafeMutablePointer<UInt16>
+    /// Cell key → palette index (valid where the `known` bit is set): one byte per cell keeps the 6-bit table at
+    /// 256 KiB, half of this machine's L2.
+    private let table: UnsafeMutablePointer<UInt8>
+    /// One bit per cell: has `table` been filled there.
+    private let known: UnsafeMutablePointer<UInt64>
     /// Channel value → its top `bits` bits spread to every third bit position.
     private let spread: UnsafeMutablePointer<Int32>
-    static let unknown: UInt16 = 0xFFFF
     /// Bits per channel of the grid (measured choice: docs/decisions/preview.md).
     nonisolated(unsafe) package static var defaultBits = 6
 
     init(palette: SixelPalette, bits: Int = InverseColorMap.defaultBits) {
         search = NearestColorSearch(colors: palette.colors.map { (Int($0.r), Int($0.g), Int($0.b)) })
         table = .allocate(capacity: 1 << (3 * bits))
-        table.initialize(repeating: Self.unknown, count: 1 << (3 * bits))
+        table.initialize(repeating: 0, count: 1 << (3 * bits))
+        known = .allocate(capacity: max(1, (1 << (3 * bits)) / 64))
+        known.initialize(repeating: 0, count: max(1, (1 << (3 * bits)) / 64))
         spread = .allocate(capacity: 256)
         for v in 0..<256 {
             let top = v >> (8 - bits)
@@ -106,16 +110,18 @@ package final class InverseColorMap {
         }
     }
 
-    deinit { table.deallocate(); spread.deallocate() }
+    deinit { table.deallocate(); known.deallocate(); spread.deallocate() }
 
     /// Nearest palette index for `(r, g, b)`, each in 0...255.
     @inline(__always)
     func lookup(_ r: Int, _ g: Int, _ b: Int) -> Int {
         let k = Int(spread[r] << 2 | spread[g] << 1 | spread[b])
         let cached = table[k]
-        if cached != Self.unknown { return Int(cached) }
+        let word = known[k >> 6], bit = UInt64(1) << UInt64(k & 63)
+        if word & bit != 0 { return Int(cached) }
         let found = search.nearest(r, g, b)
-        table[k] = UInt16(found)
+        table[k] = UInt8(truncatingIfNeeded: found)
+        known[k >> 6] = word | bit
         return found
     }
 }

@@ -31,17 +31,20 @@ extension SixelEncoder {
         let fill = UnsafeMutablePointer<Int32>.allocate(capacity: k)
         let lastX = UnsafeMutablePointer<Int32>.allocate(capacity: k)
         let list = UnsafeMutablePointer<Int32>.allocate(capacity: k)
-        let entries = UnsafeMutablePointer<UInt32>.allocate(capacity: 6 * w)
+        let entries = UnsafeMutablePointer<UInt32>.allocate(capacity: 6 * w + 1)
         defer {
             count.deallocate(); start.deallocate(); fill.deallocate(); lastX.deallocate()
             list.deallocate(); entries.deallocate()
         }
         count.initialize(repeating: 0, count: k)
+        entries.initialize(repeating: 0, count: 6 * w + 1)
         let transparentIndex = Self.transparentIndex
         let bands = (outH + 5) / 6
         indices.withUnsafeBufferPointer { buffer in
             guard let idx = buffer.baseAddress else { return }
-            var rowBase = [Int](repeating: 0, count: 6), rowBits = [UInt32](repeating: 0, count: 6)
+            let rowBase = UnsafeMutablePointer<Int>.allocate(capacity: 6)
+            let rowBits = UnsafeMutablePointer<UInt32>.allocate(capacity: 6)
+            defer { rowBase.deallocate(); rowBits.deallocate() }
             for band in 0..<bands {
                 // Distinct source rows of this band and their bit masks.
                 var rows = 0
@@ -75,14 +78,15 @@ extension SixelEncoder {
                     for r in 0..<rows {
                         let c = idx[rowBase[r] + x]
                         if c == transparentIndex { continue }
+                        // Branch-free: extend this column's entry, or start a new one (dithered colours change
+                        // unpredictably from pixel to pixel).
                         let ci = Int(c)
-                        if lastX[ci] == Int32(x) {
-                            entries[Int(fill[ci]) - 1] |= rowBits[r]
-                        } else {
-                            entries[Int(fill[ci])] = UInt32(x) << 8 | rowBits[r]
-                            fill[ci] += 1
-                            lastX[ci] = Int32(x)
-                        }
+                        let same = lastX[ci] == Int32(x)
+                        let position = Int(fill[ci]) - (same ? 1 : 0)
+                        let previous = entries[position]
+                        entries[position] = (same ? previous : UInt32(x) << 8) | rowBits[r]
+                        fill[ci] = Int32(position + 1)
+                        lastX[ci] = Int32(x)
                     }
                 }
                 // Write: per colour "#n" then runs; "$" between colours, "-" between bands.

@@ -4,8 +4,10 @@ import Imaging
 public struct SixelOptions: Sendable, Equatable {
     /// Palette size for adaptive palettes, 1...256 (256 is the safe number of colour registers).
     public var maxColors = 256
-    /// How pixels are mapped to the palette.
-    public var dithering: Dithering = .floydSteinberg
+    /// How pixels are mapped to the palette. None by default: with 256 adaptive colours it gives the highest PSNR
+    /// and no frame-to-frame noise in playback (measurements in docs/decisions/preview.md); use Floyd–Steinberg for
+    /// small palettes.
+    public var dithering: Dithering = .none
     /// Integer upscaling, 1...64: each pixel becomes a `scale × scale` block (a 64×64 frame shown at 256×256 costs
     /// the same to encode as at 64×64, because horizontal repeats become `!n` runs).
     public var scale = 1

@@ -81,6 +81,8 @@ struct BenchSixelCommand: ParsableCommand {
         var zoetropeBytes: Int, libsixelBytes: Int
         /// Zoetrope's time split: palette building, mapping (dithering), writing the sixel stream.
         var zoetropePaletteMs: Double, zoetropeMapMs: Double, zoetropeEmitMs: Double
+        /// The same with Floyd–Steinberg dithering (libsixel's own default dithering).
+        var zoetropeFloydSteinbergMs: Double, floydSteinbergTimeRatio: Double, zoetropeFloydSteinbergPsnrDb: Double
     }
 
     struct ClipResult: Codable {
@@ -91,7 +93,8 @@ struct BenchSixelCommand: ParsableCommand {
     }
 
     struct Settings: Codable {
-        var zoetrope = "adaptive palette (median cut + 1 k-means pass, 256 colours), Floyd–Steinberg, one thread"
+        var zoetrope = "SixelOptions() defaults: adaptive palette (32³ median cut + 1 k-means pass, 256 colours), "
+            + "no dithering, one thread; the floyd-steinberg row/fields use the same palette with error diffusion"
         var libsixel = "sixel_dither_new(256), sixel_dither_initialize(RGB888, LARGE_AUTO, REP_AUTO, QUALITY_AUTO), "
             + "set_diffusion_type(DIFFUSE_AUTO), sixel_encode — img2sixel's defaults"
         var psnr = "both outputs decoded by libsixel sixel_decode_raw, compared with the input over RGB"
@@ -128,10 +131,14 @@ struct BenchSixelCommand: ParsableCommand {
         let encoder = makeEncoder()
         var ours = try encoder.encode(image)
         var theirs = try libsixel.encode(image)
-        var oursTimes: [Double] = [], theirTimes: [Double] = []
+        let fsEncoder = makeEncoder()
+        fsEncoder.options.dithering = .floydSteinberg
+        var oursFS = try fsEncoder.encode(image)
+        var oursTimes: [Double] = [], theirTimes: [Double] = [], fsTimes: [Double] = []
         for _ in 0..<repeats {
             oursTimes.append(try milliseconds { ours = try encoder.encode(image) })
             theirTimes.append(try milliseconds { theirs = try libsixel.encode(image) })
+            fsTimes.append(try milliseconds { oursFS = try fsEncoder.encode(image) })
         }
         if let save {
             try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true)
@@ -157,7 +164,9 @@ struct BenchSixelCommand: ParsableCommand {
                            libsixelPsnrDb: psnr(try libsixel.decode(theirs), image),
                            zoetropeBytes: ours.count, libsixelBytes: theirs.count,
                            zoetropePaletteMs: median(paletteTimes), zoetropeMapMs: median(mapTimes),
-                           zoetropeEmitMs: median(emitTimes))
+                           zoetropeEmitMs: median(emitTimes),
+                           zoetropeFloydSteinbergMs: median(fsTimes), floydSteinbergTimeRatio: median(fsTimes) / b,
+                           zoetropeFloydSteinbergPsnrDb: psnr(try libsixel.decode(oursFS), image))
     }
 
     /// Frame `i` = the photograph shifted circularly by (2i, i) pixels.
@@ -218,6 +227,9 @@ struct BenchSixelCommand: ParsableCommand {
                   (f(p.zoetropePsnrDb) + " dB").leftPad(14), (f(p.libsixelPsnrDb) + " dB").leftPad(14),
                   " \(p.zoetropeBytes)/\(p.libsixelBytes)",
                   " (palette \(f(p.zoetropePaletteMs)) + map \(f(p.zoetropeMapMs)) + write \(f(p.zoetropeEmitMs)) ms)")
+            print("  with floyd-steinberg".padding(toLength: 22, withPad: " ", startingAt: 0),
+                  f(p.zoetropeFloydSteinbergMs).leftPad(11), "".leftPad(12), f(p.floydSteinbergTimeRatio, 3).leftPad(6),
+                  (f(p.zoetropeFloydSteinbergPsnrDb) + " dB").leftPad(14))
         }
         print("clip: \(clip.frames) frames \(clip.width)×\(clip.height), shared palette \(f(clip.paletteMs)) ms, "
               + "encode \(f(clip.encodeMs)) ms = \(f(clip.framesPerSecond, 1)) frames/s "
