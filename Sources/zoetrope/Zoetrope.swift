@@ -20,6 +20,7 @@ struct Zoetrope: ParsableCommand {
         subcommands: [
             Inspect.self,
             Bench.self,
+            PreviewCommand.self,
         ]
     )
 }
@@ -29,6 +30,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what is inside an image, a checkpoint, a schedule or the terminal.",
         subcommands: [
+            InspectTerminalCommand.self,
         ]
     )
 }
