@@ -54,9 +54,9 @@ struct BenchSixelCommand: ParsableCommand {
         for path in paths {
             let image: RGBImage
             do { image = try PreviewImageLoader.load(path) } catch {
-                throw ValidationError("\(error)\(images.isEmpty ? " (run from the repository root, or name photographs)" : "")")
+                throw BenchError("\(error)\(images.isEmpty ? " (run from the repository root, or name photographs)" : "")")
             }
-            guard !image.isEmpty else { throw ValidationError("\(path): image is empty") }
+            guard !image.isEmpty else { throw BenchError("\(path): image is empty, nothing to encode") }
             photos.append(try benchPhoto(image, name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                                          libsixel: libsixel))
         }
@@ -81,6 +81,8 @@ struct BenchSixelCommand: ParsableCommand {
         var zoetropeBytes: Int, libsixelBytes: Int
         /// Zoetrope's time split: palette building, mapping (dithering), writing the sixel stream.
         var zoetropePaletteMs: Double, zoetropeMapMs: Double, zoetropeEmitMs: Double
+        /// libsixel through img2sixel's own path (`sixel_encoder_encode_bytes`, output to /dev/null when timed).
+        var img2sixelPathMs: Double, img2sixelPathTimeRatio: Double, img2sixelPathPsnrDb: Double
         /// The same with Floyd–Steinberg dithering (libsixel's own default dithering).
         var zoetropeFloydSteinbergMs: Double, floydSteinbergTimeRatio: Double, zoetropeFloydSteinbergPsnrDb: Double
     }
@@ -95,8 +97,10 @@ struct BenchSixelCommand: ParsableCommand {
     struct Settings: Codable {
         var zoetrope = "SixelOptions() defaults: adaptive palette (32³ median cut + 1 k-means pass, 256 colours), "
             + "no dithering, one thread; the floyd-steinberg row/fields use the same palette with error diffusion"
-        var libsixel = "sixel_dither_new(256), sixel_dither_initialize(RGB888, LARGE_AUTO, REP_AUTO, QUALITY_AUTO), "
-            + "set_diffusion_type(DIFFUSE_AUTO), sixel_encode — img2sixel's defaults"
+        var libsixel = "sixel_dither_new(256), sixel_dither_initialize(RGB888, LARGE_NORM, REP_CENTER_BOX, QUALITY_AUTO), "
+            + "set_diffusion_type(DIFFUSE_FS), sixel_encode — what img2sixel's AUTO defaults resolve to"
+        var img2sixelPath = "sixel_encoder_new + sixel_encoder_encode_bytes, all options default (byte-identical to "
+            + "img2sixel FILE); timed writing to /dev/null"
         var psnr = "both outputs decoded by libsixel sixel_decode_raw, compared with the input over RGB"
     }
 
@@ -134,8 +138,13 @@ struct BenchSixelCommand: ParsableCommand {
         let fsEncoder = makeEncoder()
         fsEncoder.options.dithering = .floydSteinberg
         var oursFS = try fsEncoder.encode(image)
-        var oursTimes: [Double] = [], theirTimes: [Double] = [], fsTimes: [Double] = []
+        var oursTimes: [Double] = [], theirTimes: [Double] = [], fsTimes: [Double] = [], pathTimes: [Double] = []
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zoetrope-bench-\(getpid())-\(name).six")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try libsixel.encodeLikeImg2sixel(image, to: scratch.path)
+        let img2sixelBytes = [UInt8]((try? Data(contentsOf: scratch)) ?? Data())
         for _ in 0..<repeats {
+            pathTimes.append(try milliseconds { try libsixel.encodeLikeImg2sixel(image, to: "/dev/null") })
             oursTimes.append(try milliseconds { ours = try encoder.encode(image) })
             theirTimes.append(try milliseconds { theirs = try libsixel.encode(image) })
             fsTimes.append(try milliseconds { oursFS = try fsEncoder.encode(image) })
@@ -144,6 +153,7 @@ struct BenchSixelCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true)
             try Data(ours).write(to: URL(fileURLWithPath: save).appendingPathComponent("\(name).zoetrope.six"))
             try Data(theirs).write(to: URL(fileURLWithPath: save).appendingPathComponent("\(name).libsixel.six"))
+            try Data(img2sixelBytes).write(to: URL(fileURLWithPath: save).appendingPathComponent("\(name).img2sixel-path.six"))
         }
         var paletteTimes: [Double] = [], mapTimes: [Double] = [], emitTimes: [Double] = []
         for _ in 0..<repeats {
@@ -165,6 +175,8 @@ struct BenchSixelCommand: ParsableCommand {
                            zoetropeBytes: ours.count, libsixelBytes: theirs.count,
                            zoetropePaletteMs: median(paletteTimes), zoetropeMapMs: median(mapTimes),
                            zoetropeEmitMs: median(emitTimes),
+                           img2sixelPathMs: median(pathTimes), img2sixelPathTimeRatio: a / median(pathTimes),
+                           img2sixelPathPsnrDb: psnr(try libsixel.decode(img2sixelBytes), image),
                            zoetropeFloydSteinbergMs: median(fsTimes), floydSteinbergTimeRatio: median(fsTimes) / b,
                            zoetropeFloydSteinbergPsnrDb: psnr(try libsixel.decode(oursFS), image))
     }
@@ -227,6 +239,9 @@ struct BenchSixelCommand: ParsableCommand {
                   (f(p.zoetropePsnrDb) + " dB").leftPad(14), (f(p.libsixelPsnrDb) + " dB").leftPad(14),
                   " \(p.zoetropeBytes)/\(p.libsixelBytes)",
                   " (palette \(f(p.zoetropePaletteMs)) + map \(f(p.zoetropeMapMs)) + write \(f(p.zoetropeEmitMs)) ms)")
+            print("  img2sixel's path".padding(toLength: 22, withPad: " ", startingAt: 0),
+                  "".leftPad(11), f(p.img2sixelPathMs).leftPad(12), f(p.img2sixelPathTimeRatio, 3).leftPad(6),
+                  "".leftPad(14), (f(p.img2sixelPathPsnrDb) + " dB").leftPad(14))
             print("  with floyd-steinberg".padding(toLength: 22, withPad: " ", startingAt: 0),
                   f(p.zoetropeFloydSteinbergMs).leftPad(11), "".leftPad(12), f(p.floydSteinbergTimeRatio, 3).leftPad(6),
                   (f(p.zoetropeFloydSteinbergPsnrDb) + " dB").leftPad(14))

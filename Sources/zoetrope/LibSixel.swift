@@ -26,12 +26,20 @@ final class LibSixel {
 
     // sixel.h constants.
     private static let pixelFormatRGB888: Int32 = 0x03 | 0x00  // SIXEL_FORMATTYPE_COLOR (0) | 0x03
-    private static let auto: Int32 = 0  // SIXEL_LARGE_AUTO, SIXEL_REP_AUTO, SIXEL_QUALITY_AUTO, SIXEL_DIFFUSE_AUTO
+    /// What img2sixel resolves its AUTO defaults to (checked: `img2sixel -f norm -s center -q auto -d fs` gives
+    /// the same bytes as plain `img2sixel`).
+    private static let largeNorm: Int32 = 0x1, repCenterBox: Int32 = 0x1, qualityAuto: Int32 = 0x0
+    private static let diffuseFS: Int32 = 0x3
 
     private let handle: UnsafeMutableRawPointer
     private let outputNew: OutputNew, ditherNew: DitherNew, ditherInitialize: DitherInitialize
     private let setDiffusion: SetDiffusion, encodeFunction: Encode
     private let outputUnref: Unref, ditherUnref: Unref, decodeRaw: DecodeRaw
+    private typealias EncoderNew = @convention(c) (UnsafeMutablePointer<OpaquePointer?>, OpaquePointer?) -> Int32
+    private typealias EncoderSetopt = @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?) -> Int32
+    private typealias EncodeBytes = @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt8>?, Int32, Int32, Int32,
+                                                    UnsafeMutablePointer<UInt8>?, Int32) -> Int32
+    private let encoderNew: EncoderNew, encoderSetopt: EncoderSetopt, encodeBytes: EncodeBytes, encoderUnref: Unref
 
     /// Loads libsixel, or explains in one line why it cannot.
     init() throws {
@@ -52,6 +60,10 @@ final class LibSixel {
         outputUnref = try symbol("sixel_output_unref", as: Unref.self)
         ditherUnref = try symbol("sixel_dither_unref", as: Unref.self)
         decodeRaw = try symbol("sixel_decode_raw", as: DecodeRaw.self)
+        encoderNew = try symbol("sixel_encoder_new", as: EncoderNew.self)
+        encoderSetopt = try symbol("sixel_encoder_setopt", as: EncoderSetopt.self)
+        encodeBytes = try symbol("sixel_encoder_encode_bytes", as: EncodeBytes.self)
+        encoderUnref = try symbol("sixel_encoder_unref", as: Unref.self)
     }
 
     deinit { dlclose(handle) }
@@ -81,13 +93,32 @@ final class LibSixel {
         var pixels = image.pixels
         let w = Int32(image.width), h = Int32(image.height)
         let status: Int32 = pixels.withUnsafeMutableBufferPointer { px in
-            let s = ditherInitialize(dither, px.baseAddress, w, h, Self.pixelFormatRGB888, Self.auto, Self.auto, Self.auto)
+            let s = ditherInitialize(dither, px.baseAddress, w, h, Self.pixelFormatRGB888, Self.largeNorm,
+                                     Self.repCenterBox, Self.qualityAuto)
             guard s == 0 else { return s }
-            setDiffusion(dither, Self.auto)
+            setDiffusion(dither, Self.diffuseFS)
             return encodeFunction(px.baseAddress, w, h, 3, dither, output)
         }
         guard status == 0 else { throw BenchError("sixel_encode failed with status 0x\(String(status, radix: 16))") }
         return sink.bytes
+    }
+
+    /// img2sixel's own path: `sixel_encoder_new` with every option at its default, output file set
+    /// (`SIXEL_OPTFLAG_OUTFILE`), then `sixel_encoder_encode_bytes` (which ends in `sixel_encode`). This gives
+    /// img2sixel's bytes exactly (the end-to-end test checks it); the plain dither API above does not (img2sixel's
+    /// encoder builds its palette differently: 246 registers against 256 on chelsea).
+    func encodeLikeImg2sixel(_ image: RGBImage, to path: String) throws {
+        var encoder: OpaquePointer?
+        guard encoderNew(&encoder, nil) == 0, let encoder else { throw BenchError("sixel_encoder_new failed") }
+        defer { encoderUnref(encoder) }
+        guard encoderSetopt(encoder, Int32(UInt8(ascii: "o")), path) == 0 else {
+            throw BenchError("sixel_encoder_setopt(outfile \(path)) failed")
+        }
+        var pixels = image.pixels
+        let status = pixels.withUnsafeMutableBufferPointer {
+            encodeBytes(encoder, $0.baseAddress, Int32(image.width), Int32(image.height), Self.pixelFormatRGB888, nil, 0)
+        }
+        guard status == 0 else { throw BenchError("sixel_encoder_encode_bytes failed with status 0x\(String(status, radix: 16))") }
     }
 
     /// Decodes sixel bytes with `sixel_decode_raw` (indexed pixels + RGB palette) into an image.

@@ -37,13 +37,14 @@ final class FakeTerminal: @unchecked Sendable {
 
     deinit { close(master); close(slave) }
 
-    /// Answers like xterm 379 (VT340 mode) until DA1 has been asked; `delayMilliseconds` before each reply.
-    func answerLikeXterm(delayMilliseconds: Int = 5) {
+    /// Answers like xterm 379 (VT340 mode), `delayMilliseconds` before each reply, and keeps reading (recording
+    /// what the program draws) for `seconds`.
+    func answerLikeXterm(delayMilliseconds: Int = 5, seconds: Double = 3) {
         let thread = Thread { [self] in
             var seen: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 256)
+            var buffer = [UInt8](repeating: 0, count: 4096)
             var answered = Set<String>()
-            let end = Date().addingTimeInterval(3)
+            let end = Date().addingTimeInterval(seconds)
             while Date() < end {
                 var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
                 guard poll(&fds, 1, 50) > 0 else { continue }
@@ -60,18 +61,17 @@ final class FakeTerminal: @unchecked Sendable {
                     _ = bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
                     answered.insert(query)
                 }
-                if answered.contains("\u{1B}[c") { break }
             }
         }
         thread.start()
     }
 
-    /// Reads and drops whatever the probe writes, never answering.
-    func stayMute() {
+    /// Reads whatever the program writes for `seconds`, never answering.
+    func stayMute(seconds: Double = 2) {
         let thread = Thread { [self] in
-            var buffer = [UInt8](repeating: 0, count: 256)
+            var buffer = [UInt8](repeating: 0, count: 4096)
             var seen: [UInt8] = []
-            let end = Date().addingTimeInterval(2)
+            let end = Date().addingTimeInterval(seconds)
             while Date() < end {
                 var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
                 guard poll(&fds, 1, 50) > 0 else { continue }
