@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Imaging", "Media"]),
     ],

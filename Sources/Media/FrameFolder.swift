@@ -36,7 +36,7 @@ public enum FrameFolder {
             switch (p, q) {
             case let (.number(m, ms), .number(n, ns)):
                 if m != n { return m.count != n.count ? m.count < n.count : m < n }
-                return ms < ns    // same value, fewer leading zeros first
+                return ms.count < ns.count    // same value: fewer leading zeros first
             case let (.text(s), .text(t)): return s < t
             case (.number, .text): return true
             case (.text, .number): return false

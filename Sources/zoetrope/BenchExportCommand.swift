@@ -34,6 +34,10 @@ struct BenchExport: ParsableCommand {
     @Option(help: "Runs per measurement (the median is printed).")
     var repeats: Int = 3
 
+    @Option(help: ArgumentHelp("Also write the clip's frames as PNGs into this new folder (for trying other tools).",
+                               valueName: "DIR"))
+    var saveFrames: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -49,6 +53,9 @@ struct BenchExport: ParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zoetrope-bench-export-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        if let saveFrames {
+            _ = try ClipExporter.export(clip, to: URL(fileURLWithPath: saveFrames), options: ClipOptions(format: .pngSequence))
+        }
         var raw = [UInt8]()
         raw.reserveCapacity(frames * size * size * 3)
         for frame in clip { raw.append(contentsOf: frame.pixels) }
