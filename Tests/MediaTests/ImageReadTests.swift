@@ -55,6 +55,7 @@ struct ImageReadTests {
         if lossy {
             // libavcodec and libjpeg/libwebp differ in IDCT rounding and chroma upsampling: not bit-exact.
             let psnr = Pixels.psnr(image.pixels, expected)
+            print("\(fixture.file): PSNR \(String(format: "%.2f", psnr)) dB against Pillow")
             #expect(psnr > 40, "\(fixture.file): PSNR \(psnr) dB against Pillow")
         } else {
             let differing = zip(image.pixels, expected).filter { $0 != $1 }.count
