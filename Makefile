@@ -11,7 +11,8 @@ PYTHON       ?= python3
 DEB_PACKAGES := pkg-config libncurses-dev libpng-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
                 libopenblas-dev ffmpeg libsixel-dev libsixel-bin xvfb xterm imagemagick tmux
 # Python packages for reference fixtures (installed into $(VENV); see tools/).
-PY_PACKAGES  := numpy scikit-image safetensors pillow
+PY_PACKAGES  := numpy scikit-image safetensors
+PY_PACKAGES  += pillow scipy  # tools/reference/imaging_fixtures.py (Pillow resize, scipy Gaussian)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

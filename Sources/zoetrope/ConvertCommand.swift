@@ -219,4 +219,3 @@ struct Convert: ParsableCommand {
     }
 }
 
-extension ResampleFilter: ExpressibleByArgument {}

@@ -41,6 +41,7 @@ struct Bench: ParsableCommand {
         abstract: "Benchmarks that time Zoetrope beside its peers in the same run and print the ratios.",
         subcommands: [
             BenchExport.self,
+            BenchImaging.self,
         ]
     )
 }
