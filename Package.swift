@@ -42,10 +42,10 @@ let package = Package(
 
         // MARK: - Tests
         // Fixtures live beside the tests and are found through #filePath (see each target's Support.swift).
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Imaging", "Media"]),
     ],

@@ -15,7 +15,7 @@ struct BenchSixelCommand: ParsableCommand {
         first photograph shifted by (2i, i) pixels) is encoded with one shared palette to measure playback speed.
         """)
 
-    @Argument(help: "Photographs (PPM). Default: Tests/PreviewTests/Fixtures/{astronaut,coffee,chelsea}.ppm.")
+    @Argument(help: "Photographs (PNG, JPEG, WebP, PPM). Default: Tests/PreviewTests/Fixtures/{astronaut,coffee,chelsea}.ppm.")
     var images: [String] = []
 
     @Option(help: "Timed runs per encoder and photograph.")

@@ -16,7 +16,7 @@ struct PreviewCommand: ParsableCommand {
         Several images play once as a flipbook at --fps with one palette shared by all frames, so nothing flickers.
         When standard output is not a terminal, nothing is probed: pass --sixel (or --halfblock/--ascii) to write
         the bytes anyway, e.g. `zoetrope preview frame.ppm --sixel > frame.six`.
-        Images: binary PPM (P6).
+        Images: PNG, JPEG, WebP or binary PPM (P6).
         """)
 
     /// The renderer forced on the command line.
@@ -31,7 +31,7 @@ struct PreviewCommand: ParsableCommand {
         }
     }
 
-    @Argument(help: "Images to show (PPM); several play as a flipbook.")
+    @Argument(help: "Images to show (PNG, JPEG, WebP, PPM); several play as a flipbook.")
     var images: [String]
 
     @Flag(exclusivity: .exclusive)

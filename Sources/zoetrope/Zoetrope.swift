@@ -19,6 +19,7 @@ struct Zoetrope: ParsableCommand {
         version: ZoetropeVersion.string,
         subcommands: [
             Inspect.self,
+            Convert.self,
             Bench.self,
             PreviewCommand.self,
         ]
@@ -30,6 +31,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what is inside an image, a checkpoint, a schedule or the terminal.",
         subcommands: [
+            InspectImage.self,
             InspectTerminalCommand.self,
         ]
     )
@@ -40,6 +42,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that time Zoetrope beside its peers in the same run and print the ratios.",
         subcommands: [
+            BenchExport.self,
+            BenchImaging.self,
             BenchSixelCommand.self,
         ]
     )

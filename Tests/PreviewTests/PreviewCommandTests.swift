@@ -52,11 +52,11 @@ import Testing
         let text = dir.appendingPathComponent("notes.ppm")
         try Data("hello".utf8).write(to: text)
         Self.expectOneLineFailure(try PreviewTestSupport.run(zoetrope, ["preview", text.path, "--sixel"]),
-                                  mentioning: "notes.ppm: not a binary PPM")
+                                  mentioning: "notes.ppm: is a text file")
         let short = dir.appendingPathComponent("short.ppm")
         try Data("P6\n4 4\n255\n\u{1}\u{2}".utf8).write(to: short)
         Self.expectOneLineFailure(try PreviewTestSupport.run(zoetrope, ["preview", short.path, "--sixel"]),
-                                  mentioning: "short.ppm: PPM says 4×4")
+                                  mentioning: "short.ppm: header says 4×4")
         Self.expectOneLineFailure(try PreviewTestSupport.run(zoetrope, ["preview", dir.appendingPathComponent("none.ppm").path, "--sixel"]),
                                   mentioning: "none.ppm: cannot read")
     }

@@ -21,25 +21,8 @@ import Imaging
 // MARK: - Images, processes and the independent decoder
 
 extension PreviewTestSupport {
-    /// Reads a binary PPM (P6, maxval 255) — the fixture format written by tools/reference/preview_fixtures.py.
-    static func readPPM(_ url: URL) throws -> RGBImage {
-        let data = [UInt8](try Data(contentsOf: url))
-        var fields: [Int] = [], i = 2
-        guard data.count > 2, data[0] == 0x50, data[1] == 0x36 else { throw SupportError("\(url.path): not a P6 PPM") }
-        while fields.count < 3 && i < data.count {
-            if data[i] == 0x23 { while i < data.count && data[i] != 0x0A { i += 1 }; continue }
-            if data[i] >= 0x30 && data[i] <= 0x39 {
-                var v = 0
-                while i < data.count && data[i] >= 0x30 && data[i] <= 0x39 { v = v * 10 + Int(data[i] - 0x30); i += 1 }
-                fields.append(v)
-            } else { i += 1 }
-        }
-        i += 1
-        guard fields.count == 3, fields[2] == 255, data.count - i == fields[0] * fields[1] * 3 else {
-            throw SupportError("\(url.path): unsupported PPM header \(fields)")
-        }
-        return RGBImage(width: fields[0], height: fields[1], pixels: Array(data[i...]))
-    }
+    /// Reads a binary PPM (P6) — the fixture format written by tools/reference/preview_fixtures.py — with Imaging.
+    static func readPPM(_ url: URL) throws -> RGBImage { try RGBImage(ppm: try Data(contentsOf: url), source: url.path) }
 
     /// Writes a binary PPM.
     static func writePPM(_ image: RGBImage, to url: URL) throws {
@@ -105,14 +88,8 @@ extension PreviewTestSupport {
         return RGBImage(width: wh[0], height: wh[1], pixels: raw.stdout)
     }
 
-    /// PSNR in dB between two images of equal size: `10 · log10(255² / MSE)`.
-    static func psnr(_ a: RGBImage, _ b: RGBImage) -> Double {
-        precondition(a.width == b.width && a.height == b.height)
-        var sum = 0.0
-        for i in a.pixels.indices { let d = Double(a.pixels[i]) - Double(b.pixels[i]); sum += d * d }
-        let mse = sum / Double(max(1, a.pixels.count))
-        return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
-    }
+    /// PSNR in dB between two images of equal size (Imaging's `ImageMetrics.psnr`, which matches scikit-image).
+    static func psnr(_ a: RGBImage, _ b: RGBImage) -> Double { (try? ImageMetrics.psnr(a, b)) ?? -.infinity }
 
     /// Mean absolute difference per channel, in levels.
     static func meanAbsoluteDifference(_ a: RGBImage, _ b: RGBImage) -> Double {
