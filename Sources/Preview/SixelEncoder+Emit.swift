@@ -5,7 +5,7 @@ extension SixelEncoder {
     ///
     /// Per band of six output rows (output row `y` shows source row `y / scale`; rows showing the same source row are
     /// merged into one bit mask), the band's pixels are bucketed by colour, column by column, into sorted
-    /// `(x, bits)` entries; each colour present is then written as one run-length coded row: gaps become `?` runs,
+    /// `(x, bits)` entries (each colour owns a segment of `width` entries: 4·256·width bytes of scratch); each colour present is then written as one run-length coded row: gaps become `?` runs,
     /// equal neighbours merge, and every run of source columns is multiplied by `scale`. Trailing empty columns are
     /// not written. Work is proportional to pixels plus output, not to colours × width.
     package func emit(indices: [UInt16], width w: Int, height h: Int, palette: SixelPalette) -> [UInt8] {
@@ -25,19 +25,14 @@ extension SixelEncoder {
             out.put("#\(j);2;\(SixelPalette.percent(c.r));\(SixelPalette.percent(c.g));\(SixelPalette.percent(c.b))")
         }
 
-        // Per colour: pixel count in the band, start and fill position of its entries, last column seen.
-        let count = UnsafeMutablePointer<Int32>.allocate(capacity: k)
-        let start = UnsafeMutablePointer<Int32>.allocate(capacity: k)
+        // Per colour: a segment of `w` entries (one per column at most) starting at `colour · w`, its fill position,
+        // and the last column seen (-1: not in this band yet).
         let fill = UnsafeMutablePointer<Int32>.allocate(capacity: k)
         let lastX = UnsafeMutablePointer<Int32>.allocate(capacity: k)
         let list = UnsafeMutablePointer<Int32>.allocate(capacity: k)
-        let entries = UnsafeMutablePointer<UInt32>.allocate(capacity: 6 * w + 1)
-        defer {
-            count.deallocate(); start.deallocate(); fill.deallocate(); lastX.deallocate()
-            list.deallocate(); entries.deallocate()
-        }
-        count.initialize(repeating: 0, count: k)
-        entries.initialize(repeating: 0, count: 6 * w + 1)
+        let entries = UnsafeMutablePointer<UInt32>.allocate(capacity: k * w + 1)
+        defer { fill.deallocate(); lastX.deallocate(); list.deallocate(); entries.deallocate() }
+        for c in 0..<k { fill[c] = Int32(c * w); lastX[c] = -1 }
         let transparentIndex = Self.transparentIndex
         let bands = (outH + 5) / 6
         indices.withUnsafeBufferPointer { buffer in
@@ -55,49 +50,38 @@ extension SixelEncoder {
                         rowBase[rows] = base; rowBits[rows] = 1 << UInt32(r); rows += 1
                     }
                 }
-                // Count pixels per colour; list the colours present.
-                var listCount = 0
-                for r in 0..<rows {
-                    let row = idx + rowBase[r]
-                    for x in 0..<w {
-                        let c = row[x]
-                        if c == transparentIndex { continue }
-                        let ci = Int(c)
-                        if count[ci] == 0 { list[listCount] = Int32(ci); listCount += 1 }
-                        count[ci] += 1
-                    }
-                }
-                var total: Int32 = 0
-                for li in 0..<listCount {
-                    let ci = Int(list[li])
-                    start[ci] = total; fill[ci] = total; lastX[ci] = -1
-                    total += count[ci]
-                }
-                // Bucket column by column, so each colour's entries come out sorted by x.
+                // Bucket column by column, so each colour's entries come out sorted by x; list colours on first sight.
+                var listCount = 0, total = 0
                 for x in 0..<w {
+                    let x32 = Int32(x)
                     for r in 0..<rows {
                         let c = idx[rowBase[r] + x]
                         if c == transparentIndex { continue }
+                        let ci = Int(c)
+                        let last = lastX[ci]
+                        if last < 0 { list[listCount] = Int32(ci); listCount += 1 }
                         // Branch-free: extend this column's entry, or start a new one (dithered colours change
                         // unpredictably from pixel to pixel).
-                        let ci = Int(c)
-                        let same = lastX[ci] == Int32(x)
+                        let same = last == x32
                         let position = Int(fill[ci]) - (same ? 1 : 0)
                         let previous = entries[position]
                         entries[position] = (same ? previous : UInt32(x) << 8) | rowBits[r]
                         fill[ci] = Int32(position + 1)
-                        lastX[ci] = Int32(x)
+                        lastX[ci] = x32
+                        total += same ? 0 : 1
                     }
                 }
                 // Write: per colour "#n" then runs; "$" between colours, "-" between bands.
-                out.reserve(Int(total) * 24 + listCount * 6 + 2)
+                out.reserve(total * 24 + listCount * 6 + 2)
                 for li in 0..<listCount {
                     let ci = Int(list[li])
-                    count[ci] = 0
+                    let segmentStart = ci * w, segmentEnd = Int(fill[ci])
+                    fill[ci] = Int32(segmentStart)
+                    lastX[ci] = -1
                     out.put(0x23)  // '#'
                     out.putNumber(ci)
                     var cursor: UInt32 = 0, pendingBits: UInt32 = 0, pending = 0
-                    for e in Int(start[ci])..<Int(fill[ci]) {
+                    for e in segmentStart..<segmentEnd {
                         let v = entries[e]
                         let x = v >> 8, bits = v & 63
                         if x == cursor && bits == pendingBits && pending > 0 {
