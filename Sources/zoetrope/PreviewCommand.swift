@@ -31,7 +31,7 @@ struct PreviewCommand: ParsableCommand {
         }
     }
 
-    @Argument(help: "Images to show (PNG, JPEG, WebP, PPM); several play as a flipbook.")
+    @Argument(help: "Images to show (PNG, JPEG, WebP, PPM), or folders of frames; several play as a flipbook.")
     var images: [String]
 
     @Flag(exclusivity: .exclusive)
@@ -60,9 +60,9 @@ struct PreviewCommand: ParsableCommand {
             throw PreviewFailure("zoetrope preview: standard output is not a terminal, so there is nothing to probe; "
                 + "pass --sixel (or --halfblock/--ascii) to write the picture's bytes anyway, e.g. > frame.six")
         }
-        // Load and check every image before drawing anything.
+        // Load and check every image before drawing anything; a folder stands for its images in name order.
         var frames: [RGBImage] = []
-        for path in images {
+        for path in try Self.expandFolders(images) {
             let image: RGBImage
             do { image = try PreviewImageLoader.load(path) } catch { throw PreviewFailure("\(error)") }
             guard !image.isEmpty else {
@@ -80,6 +80,28 @@ struct PreviewCommand: ParsableCommand {
         }
         let prepared = try prepare(frames, renderer: renderer, caps: caps, isTerminal: isTerminal)
         play(prepared, renderer: renderer, isTerminal: isTerminal)
+    }
+
+    /// Image extensions a folder is searched for.
+    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "webp", "ppm"]
+
+    /// Replaces each folder by the image files in it, sorted by name (a frame folder plays in order).
+    static func expandFolders(_ paths: [String]) throws -> [String] {
+        var out: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                out.append(path); continue
+            }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            let frames = names.filter { imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+                .sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+            guard !frames.isEmpty else {
+                throw PreviewFailure("\(path): folder has no PNG, JPEG, WebP or PPM images to show")
+            }
+            out += frames.map { (path as NSString).appendingPathComponent($0) }
+        }
+        return out
     }
 
     // MARK: - Sizing and encoding

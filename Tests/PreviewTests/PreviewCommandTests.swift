@@ -107,6 +107,28 @@ import Testing
         #expect(shared.allSatisfy { a[$0] == b[$0] })
     }
 
+    /// A folder plays its frames in numeric name order; an empty folder is one clear line.
+    @Test func frameFolder() throws {
+        guard let zoetrope = Self.binary else { return }
+        let dir = try PreviewTestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let frames = dir.appendingPathComponent("frames")
+        try FileManager.default.createDirectory(at: frames, withIntermediateDirectories: true)
+        // frame_2 is red, frame_10 is blue: numeric order puts red first.
+        try PreviewTestSupport.writePPM(RGBImage(width: 8, height: 6, fill: RGB(0, 0, 255)), to: frames.appendingPathComponent("frame_10.ppm"))
+        try PreviewTestSupport.writePPM(RGBImage(width: 8, height: 6, fill: RGB(255, 0, 0)), to: frames.appendingPathComponent("frame_2.ppm"))
+        try Data("notes".utf8).write(to: frames.appendingPathComponent("README.txt"))
+        let r = try PreviewTestSupport.run(zoetrope, ["preview", frames.path, "--sixel"])
+        #expect(r.status == 0)
+        let parts = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\u{1B}P").dropFirst()
+        #expect(parts.count == 2)
+        #expect(parts.first?.contains(";2;100;0;0") == true && parts.last?.contains(";2;0;0;100") == true)
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        Self.expectOneLineFailure(try PreviewTestSupport.run(zoetrope, ["preview", empty.path, "--sixel"]),
+                                  mentioning: "folder has no PNG")
+    }
+
     /// Runs the binary with stdin/stdout on a pseudo-terminal and returns what it drew.
     static func runOnTerminal(_ zoetrope: String, _ arguments: [String], terminal: FakeTerminal,
                               environment: [String: String]) throws -> (status: Int32, drawn: String, seconds: Double) {
