@@ -52,7 +52,7 @@ public final class ClipExporter {
                 throw MediaError(.invalidInput, role: "clip", path: destination.displayPath,
                                  problem: "frame \(frameCount) is empty")
             }
-            let scaled = panels.map { scale($0) }
+            let scaled = panels.map { Upscaling.apply($0, factor: options.upscale, filter: options.filter) }
             let frame = PanelLayout.sideBySide(scaled, gap: options.panelGap, background: options.panelBackground)
             if let size = frameSize, size != (frame.width, frame.height) {
                 throw MediaError(.invalidInput, role: "clip", path: destination.displayPath,
@@ -93,14 +93,6 @@ public final class ClipExporter {
     public func cancel() {
         isFinished = true
         output.discard()
-    }
-
-    /// `image` upscaled by the options' factor and filter.
-    private func scale(_ image: RGBImage) -> RGBImage {
-        guard options.upscale > 1 else { return image }
-        if options.filter == .nearest { return image.upscaled(by: options.upscale) }
-        return image.resized(width: image.width * options.upscale, height: image.height * options.upscale,
-                             filter: options.filter)
     }
 
     /// Exports `frames` in one call. `progress(done, total)` is called after each frame; returning false cancels

@@ -158,20 +158,20 @@ package struct GIFColorMapper {
             for x in 0..<w {
                 let p = 3 * (y * w + x)
                 let e = 3 * (x + 1)
-                var v = [0, 0, 0]
-                for c in 0..<3 {
-                    v[c] = max(0, min(255, Int(frame.pixels[p + c]) + (current[e + c] + 8 * (current[e + c] >= 0 ? 1 : -1)) / 16))
+                // v = source + diffused error / 16, rounded half away from zero, clamped.
+                @inline(__always) func level(_ c: Int) -> Int {
+                    let err = current[e + c]
+                    return max(0, min(255, Int(frame.pixels[p + c]) + (err + (err >= 0 ? 8 : -8)) / 16))
                 }
-                let k = index(v[0], v[1], v[2])
+                let r = level(0), g = level(1), b = level(2)
+                let k = index(r, g, b)
                 out[y * w + x] = UInt8(k)
                 let chosen = palette[k]
-                let err = [v[0] - Int(chosen.r), v[1] - Int(chosen.g), v[2] - Int(chosen.b)]
-                for c in 0..<3 {
-                    current[e + 3 + c] += err[c] * 7
-                    next[e - 3 + c] += err[c] * 3
-                    next[e + c] += err[c] * 5
-                    next[e + 3 + c] += err[c]
-                }
+                let er = r - Int(chosen.r), eg = g - Int(chosen.g), eb = b - Int(chosen.b)
+                current[e + 3] += er * 7; current[e + 4] += eg * 7; current[e + 5] += eb * 7
+                next[e - 3] += er * 3; next[e - 2] += eg * 3; next[e - 1] += eb * 3
+                next[e] += er * 5; next[e + 1] += eg * 5; next[e + 2] += eb * 5
+                next[e + 3] += er; next[e + 4] += eg; next[e + 5] += eb
             }
             swap(&current, &next)
         }

@@ -7,7 +7,8 @@ import Imaging
 /// The whole file is one packet: the mjpeg decoder takes a complete JFIF stream and the webp decoder parses the RIFF
 /// container itself, so no demuxer is involved. The size limit was checked from the header before this runs; the
 /// decoder's own `max_pixels` is set to the header's size as a second guard.
-/// Matches: Pillow/libjpeg within decoder differences (chroma upsampling, IDCT rounding): PSNR > 40 dB in tests.
+/// YCbCr pictures are converted to RGB by `YCbCrConversion` (libjpeg / libwebp arithmetic); others by swscale.
+/// Matches: Pillow (libjpeg-turbo, libwebp) up to IDCT and VP8 reconstruction rounding: PSNR > 40 dB in tests.
 /// Limitations: animated WebP, CMYK and 12-bit JPEG are refused with a message.
 package enum LibavImageDecoder {
     /// Silences libav's logging once (errors are reported by Zoetrope with file names).
@@ -56,6 +57,12 @@ package enum LibavImageDecoder {
             throw fail(.corrupt, "header says \(info.width)×\(info.height) but the picture decodes as \(width)×\(height)")
         }
         let sourceFormat = AVPixelFormat(rawValue: frm.pointee.format)
+        if let packed = ycbcrToRGB(frm, format: sourceFormat, matrix: info.format == .jpeg ? .jfif : .vp8) {
+            if packed.count == width * height * 4 {
+                return ImageFile.composite(rgba: packed, width: width, height: height, background: background)
+            }
+            return RGBImage(width: width, height: height, pixels: packed)
+        }
         let hasAlpha = zt_pix_fmt_has_alpha(sourceFormat) != 0
         let channels = hasAlpha ? 4 : 3
         let flags = Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT)
@@ -73,6 +80,35 @@ package enum LibavImageDecoder {
             return ImageFile.composite(rgba: packed, width: width, height: height, background: background)
         }
         return RGBImage(width: width, height: height, pixels: packed)
+    }
+}
+
+extension LibavImageDecoder {
+    /// Planar YCbCr frames (4:2:0, 4:2:2, 4:4:4, optionally with alpha) converted like libjpeg / libwebp;
+    /// nil for other pixel formats (grey, ARGB from lossless WebP), which go through swscale (exact for those).
+    static func ycbcrToRGB(_ frame: UnsafeMutablePointer<AVFrame>, format: AVPixelFormat,
+                           matrix: YCbCrConversion.Matrix) -> [UInt8]? {
+        let sx: Int, sy: Int, hasAlpha: Bool
+        switch format {
+        case AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUV420P: (sx, sy, hasAlpha) = (2, 2, false)
+        case AV_PIX_FMT_YUVA420P: (sx, sy, hasAlpha) = (2, 2, true)
+        case AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUV422P: (sx, sy, hasAlpha) = (2, 1, false)
+        case AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUV444P: (sx, sy, hasAlpha) = (1, 1, false)
+        default: return nil
+        }
+        let f = frame.pointee
+        let w = Int(f.width), h = Int(f.height)
+        guard let y = f.data.0, let u = f.data.1, let v = f.data.2 else { return nil }
+        let cw = (w + sx - 1) / sx, ch = (h + sy - 1) / sy
+        let luma = YCbCrConversion.Plane(base: y, stride: Int(f.linesize.0), width: w, height: h)
+        let cb = YCbCrConversion.Plane(base: u, stride: Int(f.linesize.1), width: cw, height: ch)
+        let cr = YCbCrConversion.Plane(base: v, stride: Int(f.linesize.2), width: cw, height: ch)
+        var alpha: YCbCrConversion.Plane?
+        if hasAlpha {
+            guard let a = f.data.3 else { return nil }
+            alpha = YCbCrConversion.Plane(base: a, stride: Int(f.linesize.3), width: w, height: h)
+        }
+        return YCbCrConversion.convert(y: luma, cb: cb, cr: cr, alpha: alpha, sx: sx, sy: sy, matrix: matrix)
     }
 }
 

@@ -19,8 +19,10 @@ struct Zoetrope: ParsableCommand {
         version: ZoetropeVersion.string,
         subcommands: [
             Inspect.self,
+            Convert.self,
             Bench.self,
             SynthCommand.self,
+            PreviewCommand.self,
         ]
     )
 }
@@ -32,6 +34,8 @@ struct Inspect: ParsableCommand {
         subcommands: [
             InspectScheduleCommand.self,
             InspectPromptsCommand.self,
+            InspectImage.self,
+            InspectTerminalCommand.self,
         ]
     )
 }
@@ -41,8 +45,10 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that time Zoetrope beside its peers in the same run and print the ratios.",
         subcommands: [
+            BenchExport.self,
             BenchImaging.self,
             BenchDancersCommand.self,
+            BenchSixelCommand.self,
         ]
     )
 }
