@@ -96,6 +96,7 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                 }
             }
         }
+        withExtendedLifetime(scratch) {}
     } else {
         let scratch = Tensor(shape: [block])
         for pair in 0..<pairs { g.forward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd, s: scratch.data, rowsParallel: true) }
@@ -118,6 +119,7 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                         }
                     }
                 }
+                withExtendedLifetime(scratch) {}
             } else {
                 let scratch = Tensor(shape: [2, block])
                 for pair in 0..<pairs {

@@ -28,8 +28,11 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
             }
         }
     }
+    withExtendedLifetime((mean, rstd)) {}
     if let tape = tapeOf(x, weight, bias) {
         tape.record(y) { gy in
+            // The closure must own mean/rstd (their buffers would otherwise return to the pool).
+            let md = mean.data, rd = rstd.data
             // ĝ = gy·γ;  dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂));  dγ_c = Σ gy·x̂;  dβ_c = Σ gy.
             let gx: Tensor? = x.requiresGrad ? Tensor(shape: x.shape) : nil
             let partialW = Tensor.zeros([b, c]), partialB = Tensor.zeros([b, c])
@@ -84,8 +87,10 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 
             for i in 0..<c { dst[i] = (src[i] - mu) * r * (wd?[i] ?? 1) + (bd?[i] ?? 0) }
         }
     }
+    withExtendedLifetime((mean, rstd)) {}
     if let tape = tapeOf(x, weight, bias) {
         tape.record(y) { gy in
+            let md = mean.data, rd = rstd.data
             let gx: Tensor? = x.requiresGrad ? Tensor(shape: x.shape) : nil
             let gyd = gy.data, gxd = gx?.data
             parallelFor(rows, costPerItem: 6 * c) { range in

@@ -9,7 +9,7 @@ import Foundation
 /// without overflow) equals the byte span; spans aligned to the element size, sorted, non-overlapping, covering
 /// the data buffer exactly. Nothing is allocated from values in the header before they are checked against the
 /// file size.
-public final class SafetensorsFile {
+public final class SafetensorsFile: @unchecked Sendable {
     /// One tensor's description from the header.
     public struct Entry: Sendable {
         /// Dotted name (`down.0.res.1.norm1.weight`).
