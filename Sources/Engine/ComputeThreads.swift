@@ -31,8 +31,8 @@ public enum ComputeThreads {
 /// Each index is handled by exactly one chunk and the body must compute each output from its index alone, so
 /// results do not depend on the thread count. Small loops (`count * costPerItem < 32_768`) run inline.
 @inline(__always)
-package func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
-    let width = min(ComputeThreads.width, count)
+package func parallelFor(_ count: Int, costPerItem: Int = 1, width requested: Int? = nil, _ body: (Range<Int>) -> Void) {
+    let width = min(requested ?? ComputeThreads.width, count)
     if width <= 1 || count &* costPerItem < 32_768 {
         if count > 0 { body(0..<count) }
         return

@@ -2,11 +2,27 @@ import Foundation
 
 /// A free list of float buffers keyed by element count, so a warm loop allocates nothing.
 ///
-/// Tensors take their storage from here and give it back when they die. `freshAllocations` counts buffers that
-/// had to be allocated from the system: after warm-up a repeated computation must leave it unchanged.
+/// Each thread has its own pool (`current`): the engine thread's sampling loop reuses its own buffers, and tests
+/// running in parallel do not disturb each other's counts. Tensors take their storage from the current pool and
+/// give it back to the same pool when they die (from any thread; the pool is locked). `freshAllocations` counts
+/// buffers that had to be allocated from the system: after warm-up a repeated computation leaves it unchanged.
 package final class BufferPool: @unchecked Sendable {
-    /// The pool every tensor uses.
-    package static let shared = BufferPool()
+    /// The calling thread's pool (created on first use, released when the thread ends and its tensors are gone).
+    package static var current: BufferPool {
+        if let p = pthread_getspecific(key) { return Unmanaged<BufferPool>.fromOpaque(p).takeUnretainedValue() }
+        let pool = BufferPool()
+        pthread_setspecific(key, Unmanaged.passRetained(pool).toOpaque())
+        return pool
+    }
+
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k) { p in
+            // Thread exit: drop the thread's reference; live tensors keep the pool alive until they die.
+            if let p { Unmanaged<BufferPool>.fromOpaque(p).release() }
+        }
+        return k
+    }()
 
     private let lock = NSLock()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
@@ -52,6 +68,8 @@ package final class BufferPool: @unchecked Sendable {
         if !keep { UnsafeMutableRawPointer(pointer).deallocate() }
     }
 
+    deinit { trim() }
+
     /// Frees every idle buffer.
     package func trim() {
         let lists: [[UnsafeMutablePointer<Float>]] = lock.withLock {
@@ -71,11 +89,15 @@ package final class TensorStorage {
     /// Number of elements.
     package let count: Int
 
-    /// A buffer of `count` floats from the shared pool, contents undefined.
+    /// The pool the buffer goes back to.
+    private let pool: BufferPool
+
+    /// A buffer of `count` floats from the calling thread's pool, contents undefined.
     package init(count: Int) {
         self.count = count
-        self.pointer = BufferPool.shared.take(count)
+        self.pool = BufferPool.current
+        self.pointer = pool.take(count)
     }
 
-    deinit { BufferPool.shared.give(pointer, count: count) }
+    deinit { pool.give(pointer, count: count) }
 }

@@ -51,9 +51,10 @@ public struct Philox: Sendable {
     ///
     /// Box–Muller on pairs: `z0 = √(−2 ln u1) cos 2πu2`, `z1 = √(−2 ln u1) sin 2πu2`; block `b` gives elements
     /// `4b..<4b+4`. Computed in Double so the values do not depend on libm's float rounding.
-    public func fillNormal(_ out: UnsafeMutablePointer<Float>, count: Int) {
+    /// `width` overrides the parallel-loop width (tests use it to show the result does not depend on it).
+    public func fillNormal(_ out: UnsafeMutablePointer<Float>, count: Int, width: Int? = nil) {
         let blocks = (count + 3) / 4
-        parallelFor(blocks, costPerItem: 64) { range in
+        parallelFor(blocks, costPerItem: 64, width: width) { range in
             for b in range {
                 let (a0, a1, a2, a3) = words(UInt64(b))
                 let r0 = (-2 * log(Double(Philox.unit(a0)))).squareRoot(), t0 = 2 * Double.pi * Double(Philox.unit(a1))
