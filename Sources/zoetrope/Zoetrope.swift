@@ -29,6 +29,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what is inside an image, a checkpoint, a schedule or the terminal.",
         subcommands: [
+            InspectWeights.self,
         ]
     )
 }
