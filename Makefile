@@ -15,7 +15,7 @@ PY_PACKAGES  := numpy scikit-image safetensors
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test test-swift venv fixtures parity studio bench clean help
+.PHONY: all deps build test test-swift venv fixtures torch-fixtures parity studio bench clean help
 
 all: build
 
@@ -60,8 +60,14 @@ venv: $(VENV)/.ready
 fixtures: venv
 	@for s in tools/reference/*.py; do [ -f "$$s" ] || continue; echo "== $$s"; $(VENV)/bin/python "$$s" || exit 1; done
 
+## torch-fixtures: regenerate the PyTorch reference fixtures (tools/torch/make_*.py) when torch can be installed
+torch-fixtures: venv
+	@if $(VENV)/bin/python -c "import torch" 2>/dev/null || $(VENV)/bin/pip install -q "torch==2.13.0+cpu" diffusers 2>/dev/null; then \
+	  for s in tools/torch/make_*.py; do echo "== $$s"; $(VENV)/bin/python "$$s" || exit 1; done; \
+	else echo "torch-fixtures: skipped (pip cannot find torch==2.13.0+cpu); tests use the committed fixtures"; fi
+
 ## parity: regenerate fixtures with the independent implementations, then run the tests against them
-parity: fixtures test
+parity: fixtures torch-fixtures test
 
 clean:
 	rm -rf .build .test.log

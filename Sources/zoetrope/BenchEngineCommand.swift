@@ -11,7 +11,7 @@ struct BenchEngine: ParsableCommand {
         abstract: "Time the engine's operations against bare sgemm and PyTorch CPU on the model's shapes.",
         discussion: """
         GFLOP/s counts the standard FLOPs of each operation (backward = 2× forward for GEMM-shaped ops; attention's \
-        backward recomputes the scores, which is not counted). "vs sgemm" is our GFLOP/s over bare cblas_sgemm's on \
+        backward recomputes the scores, which is not counted). Backward times the backward pass alone. "vs sgemm" is our GFLOP/s over bare cblas_sgemm's on \
         the same GEMMs, timed in this run; "vs torch" is PyTorch's time over ours (above 1 = faster than PyTorch).
 
         Example:

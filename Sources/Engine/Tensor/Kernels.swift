@@ -20,10 +20,14 @@ package enum Kernels {
     /// `e^x` in float, branch-free so loops over it vectorise; relative error ≤ 2e-7 on [−87, 88].
     ///
     /// `x = n·ln2 + r`, `|r| ≤ ln2/2`; `e^r` by a degree-6 Taylor–Horner polynomial; `2^n` by exponent bits.
+    /// `n` is rounded with the 1.5·2²³ trick (adding it leaves the integer in the low mantissa bits), which
+    /// vectorises where `rounded()` becomes a libm call.
     @inline(__always)
     package static func exp(_ x: Float) -> Float {
         let xc = Swift.min(Swift.max(x, -87.33), 88.37)
-        let n = (xc * 1.442_695_04).rounded(.toNearestOrEven)
+        let magic: Float = 12_582_912
+        let t = xc * 1.442_695_04 + magic
+        let n = t - magic
         // r = x − n·ln2 in two parts (Cody–Waite) for accuracy.
         let r = (xc - n * 0.693_145_751_953_125) - n * 1.428_606_765_330_187_045e-6
         var p: Float = 1.0 / 720
@@ -33,8 +37,22 @@ package enum Kernels {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let bits = UInt32(bitPattern: Int32(n) &+ 127) << 23
-        return p * Float(bitPattern: bits)
+        let ni = Int32(bitPattern: t.bitPattern) &- Int32(bitPattern: magic.bitPattern)
+        return p * Float(bitPattern: UInt32(bitPattern: (ni &+ 127) &<< 23))
+    }
+
+    /// `erf(x)`, Abramowitz & Stegun 7.1.26: `1 − (a₁t + … + a₅t⁵)e^(−x²)`, `t = 1/(1 + p|x|)`; |error| ≤ 1.5e-7.
+    @inline(__always)
+    package static func erf(_ x: Float) -> Float {
+        let ax = Swift.abs(x)
+        let t = 1 / (1 + 0.327_591_1 * ax)
+        var y: Float = 1.061_405_429
+        y = y * t - 1.453_152_027
+        y = y * t + 1.421_413_741
+        y = y * t - 0.284_496_736
+        y = y * t + 0.254_829_592
+        let e = 1 - y * t * exp(-ax * ax)
+        return x < 0 ? -e : e
     }
 
     /// `dst[i] += src[i]`.

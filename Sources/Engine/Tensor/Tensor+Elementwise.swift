@@ -175,17 +175,19 @@ extension Tensor {
 
     // MARK: - Activations
 
-    /// Applies `f` element-wise and records `df/dx` computed from (x, y) for the backward pass.
+    /// Runs `forward(x, y, range)` in parallel and records `backward(x, y, gy, gx, range)`; both are plain loops
+    /// over pointers so they vectorise.
     @inline(__always)
-    private func unary(_ f: (Float) -> Float, derivative: @escaping (Float, Float) -> Float) -> Tensor {
+    private func activation(_ forward: @escaping (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void,
+                            _ backward: @escaping (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void) -> Tensor {
         let y = Tensor(shape: shape)
-        let o = y.data, a = data, n = count
-        parallelFor(n, costPerItem: 8) { r in for i in r { o[i] = f(a[i]) } }
+        let yd = y.data, xd = data
+        parallelFor(count, costPerItem: 16) { r in forward(xd, yd, r) }
         if let tape {
             tape.record(y) { [self] gy in
                 let g = Tensor(shape: shape)
-                let go = g.data, gi = gy.data, yo = y.data, xi = data
-                parallelFor(n, costPerItem: 8) { r in for i in r { go[i] = gi[i] * derivative(xi[i], yo[i]) } }
+                let gd = g.data, gyd = gy.data
+                parallelFor(count, costPerItem: 16) { r in backward(data, yd, gyd, gd, r) }
                 accumulateGrad(g, owned: true)
             }
         }
@@ -194,24 +196,32 @@ extension Tensor {
 
     /// SiLU: `x·σ(x)`, `σ(x) = 1/(1+e^−x)`; derivative `σ(x)·(1 + x·(1 − σ(x)))`.
     public func silu() -> Tensor {
-        unary({ x in x / (1 + Kernels.exp(-x)) }) { x, _ in
-            let s = 1 / (1 + Kernels.exp(-x))
-            return s * (1 + x * (1 - s))
-        }
+        activation({ x, y, r in for i in r { y[i] = x[i] / (1 + Kernels.exp(-x[i])) } },
+                   { x, _, gy, gx, r in
+                       for i in r {
+                           let s = 1 / (1 + Kernels.exp(-x[i]))
+                           gx[i] = gy[i] * s * (1 + x[i] * (1 - s))
+                       }
+                   })
     }
 
     /// GELU, exact form (PyTorch's default): `x·Φ(x) = x·½(1 + erf(x/√2))`; derivative `Φ(x) + x·φ(x)`.
     public func gelu() -> Tensor {
-        unary({ x in 0.5 * x * (1 + erff(x * 0.707_106_781_186_547_5)) }) { x, _ in
-            let cdf = 0.5 * (1 + erff(x * 0.707_106_781_186_547_5))
-            let pdf = Kernels.exp(-0.5 * x * x) * 0.398_942_280_401_432_7
-            return cdf + x * pdf
-        }
+        activation({ x, y, r in for i in r { y[i] = 0.5 * x[i] * (1 + Kernels.erf(x[i] * 0.707_106_781_186_547_5)) } },
+                   { x, _, gy, gx, r in
+                       for i in r {
+                           let v = x[i]
+                           let cdf = 0.5 * (1 + Kernels.erf(v * 0.707_106_781_186_547_5))
+                           let pdf = Kernels.exp(-0.5 * v * v) * 0.398_942_280_401_432_7
+                           gx[i] = gy[i] * (cdf + v * pdf)
+                       }
+                   })
     }
 
     /// Sigmoid `1/(1+e^−x)`; derivative `y(1−y)`.
     public func sigmoid() -> Tensor {
-        unary({ x in 1 / (1 + Kernels.exp(-x)) }) { _, y in y * (1 - y) }
+        activation({ x, y, r in for i in r { y[i] = 1 / (1 + Kernels.exp(-x[i])) } },
+                   { _, y, gy, gx, r in for i in r { gx[i] = gy[i] * y[i] * (1 - y[i]) } })
     }
 }
 
