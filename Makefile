@@ -15,7 +15,7 @@ PY_PACKAGES  := numpy scikit-image safetensors
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test test-swift venv fixtures torch-fixtures parity studio bench clean help
+.PHONY: all deps build test test-swift venv fixtures torch-fixtures parity fuzz studio bench clean help
 
 all: build
 
@@ -68,6 +68,15 @@ torch-fixtures: venv
 
 ## parity: regenerate fixtures with the independent implementations, then run the tests against them
 parity: fixtures torch-fixtures test
+
+## fuzz: libFuzzer on the safetensors header parser for FUZZ_SECONDS (default 60), corpus = the test fixtures
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(SWIFT) build -c release --product fuzz-safetensors --build-path .build-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	mkdir -p .build-fuzz/corpus && cp Tests/EngineTests/Fixtures/*.safetensors .build-fuzz/corpus/
+	.build-fuzz/release/fuzz-safetensors .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -rss_limit_mb=1024 -malloc_limit_mb=64
 
 clean:
 	rm -rf .build .test.log

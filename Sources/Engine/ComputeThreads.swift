@@ -22,6 +22,15 @@ public enum ComputeThreads {
     /// The engine's parallel-loop width (the value last given to `set(_:)`, 1 before).
     public static var width: Int { loopWidth }
 
+    /// Runs `body` with OpenBLAS on one thread (restoring the count after), for loops that parallelise over many
+    /// small GEMMs themselves: each worker's GEMM then runs on its own core instead of contending for BLAS threads.
+    package static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
+        let saved = current
+        if saved > 1 { zt_openblas_set_threads(1) }
+        defer { if saved > 1 { zt_openblas_set_threads(Int32(saved)) } }
+        return try body()
+    }
+
     /// OpenBLAS's build description (kernel, threading), for `--version` and benchmarks.
     public static var blasConfig: String { String(cString: zt_openblas_config()) }
 }

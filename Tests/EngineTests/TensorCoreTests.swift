@@ -102,3 +102,23 @@ import Testing
         }
     }
 }
+
+@Suite struct DeterminismTests {
+    /// The same seed gives the same bits: noise, convolution, attention (parallel pair path), norms, backward.
+    @Test func sameSeedSameBits() {
+        func run() -> ([Float], [Float]) {
+            var rng = Philox(seed: 2024)
+            let x = rng.normal([4, 8, 10, 10]), w = rng.normal([8, 8, 3, 3]) * 0.1
+            let tape = Tape()
+            tape.watch(w)
+            let h = groupNorm(conv2d(x, w, nil, stride: (1, 1), padding: (1, 1)), groups: 2, weight: nil, bias: nil).silu()
+            let tokens = h.permuted([0, 2, 3, 1]).reshaped([4, 100, 8])
+            let y = attention(tokens, tokens, tokens, heads: 2)
+            tape.backward(y.mean())
+            return (y.values, w.grad!.values)
+        }
+        let a = run(), b = run()
+        #expect(a.0 == b.0)
+        #expect(a.1 == b.1)
+    }
+}

@@ -6,25 +6,19 @@ private struct AttentionGeometry {
     var cq: Int { heads * d }
     var cv: Int { heads * dv }
     var scale: Float { 1 / Float(d).squareRoot() }
-    /// Query rows per block so a block of scores stays ≤ 1 M floats.
-    var queryBlock: Int { max(1, min(lq, (1 << 20) / max(lk, 1))) }
-    /// Small pairs run one per thread (OpenBLAS keeps GEMMs with m·n·k ≤ 262144 single-threaded).
-    var pairsInParallel: Bool { queryBlock * lk * max(d, dv) <= 262_144 && batch * heads > 1 }
+    /// Query rows per block so a block of scores stays ≤ 64 K floats (256 KB, cache-resident between its GEMMs).
+    var queryBlock: Int { max(1, min(lq, 65_536 / max(lk, 1))) }
+    var blocksPerPair: Int { (lq + queryBlock - 1) / queryBlock }
 
-    /// Forward for pair (b, h): `O = softmax(scale·Q Kᵀ) V`, in query blocks; `s` holds `queryBlock·lk` floats.
-    func forward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+    /// Forward for query block `blk` of pair (b, h): `O = softmax(scale·Q Kᵀ) V`; `s` holds `queryBlock·lk` floats.
+    func forward(_ b: Int, _ h: Int, block blk: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                  out: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>, rowsParallel: Bool) {
-        let qb = queryBlock
         let kp = k + b * lk * cq + h * d, vp = v + b * lk * cv + h * dv
-        var i0 = 0
-        while i0 < lq {
-            let n = min(qb, lq - i0)
-            let qp = q + (b * lq + i0) * cq + h * d
-            Kernels.gemm(transB: true, m: n, n: lk, k: d, alpha: scale, a: qp, lda: cq, b: kp, ldb: cq, c: s, ldc: lk)
-            softmaxRows(s, n, rowsParallel)
-            Kernels.gemm(m: n, n: dv, k: lk, a: s, lda: lk, b: vp, ldb: cv, c: out + (b * lq + i0) * cv + h * dv, ldc: cv)
-            i0 += n
-        }
+        let i0 = blk * queryBlock, n = min(queryBlock, lq - i0)
+        let qp = q + (b * lq + i0) * cq + h * d
+        Kernels.gemm(transB: true, m: n, n: lk, k: d, alpha: scale, a: qp, lda: cq, b: kp, ldb: cq, c: s, ldc: lk)
+        softmaxRows(s, n, rowsParallel)
+        Kernels.gemm(m: n, n: dv, k: lk, a: s, lda: lk, b: vp, ldb: cv, c: out + (b * lq + i0) * cv + h * dv, ldc: cv)
     }
 
     func softmaxRows(_ s: UnsafeMutablePointer<Float>, _ n: Int, _ parallel: Bool) {
@@ -74,7 +68,9 @@ private struct AttentionGeometry {
 /// this call on different tokens: spatial self-attention (`[N·F, H·W, C]` tokens), self-attention with a
 /// reference's keys/values concatenated along the sequence, cross-attention to prompt tokens (Lk = tokens), and
 /// temporal attention (`[N·H·W, F, C]`, after a permute). Heads need no transpose: the GEMMs use leading dimensions.
-/// Scores are computed in blocks of queries (≤ 1 M floats), and recomputed in the backward pass rather than stored.
+/// Scores are computed in blocks of queries (≤ 64 K floats, so they stay in cache between the two GEMMs), and
+/// recomputed in the backward pass rather than stored. Work items (pair, query block) run one per thread, each
+/// GEMM single-threaded; with fewer items than threads, OpenBLAS's threads share each GEMM instead.
 /// Matches: `torch.nn.functional.scaled_dot_product_attention` (no mask, no dropout).
 public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tensor {
     precondition(q.rank == 3 && k.rank == 3 && v.rank == 3 && q.shape[0] == k.shape[0] && k.shape[0] == v.shape[0]
@@ -83,23 +79,31 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
     let g = AttentionGeometry(batch: q.shape[0], lq: q.shape[1], lk: k.shape[1], heads: heads,
                               d: q.shape[2] / heads, dv: v.shape[2] / heads)
     let y = Tensor(shape: [g.batch, g.lq, g.cv])
-    let pairs = g.batch * heads, block = g.queryBlock * g.lk
+    let pairs = g.batch * heads, blocks = g.blocksPerPair, block = g.queryBlock * g.lk
     let (qd, kd, vd, yd) = (q.data, k.data, v.data, y.data)
-    if g.pairsInParallel {
-        let width = min(ComputeThreads.width, pairs)
+    let width = ComputeThreads.width
+    if pairs * blocks >= width && width > 1 {
+        // Many (pair, query block) items: one per worker at a time, each GEMM on one thread, scores in cache.
         let scratch = Tensor(shape: [width, block])
-        let sd = scratch.data
-        parallelFor(width, costPerItem: 1 << 20) { workers in
-            for w in workers {
-                for pair in (pairs * w / width)..<(pairs * (w + 1) / width) {
-                    g.forward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd, s: sd + w * block, rowsParallel: false)
+        let sd = scratch.data, items = pairs * blocks
+        ComputeThreads.withSingleThreadedBLAS {
+            parallelFor(width, costPerItem: 1 << 20) { workers in
+                for w in workers {
+                    for item in (items * w / width)..<(items * (w + 1) / width) {
+                        let pair = item / blocks
+                        g.forward(pair / heads, pair % heads, block: item % blocks, q: qd, k: kd, v: vd, out: yd,
+                                  s: sd + w * block, rowsParallel: false)
+                    }
                 }
             }
         }
         withExtendedLifetime(scratch) {}
     } else {
         let scratch = Tensor(shape: [block])
-        for pair in 0..<pairs { g.forward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd, s: scratch.data, rowsParallel: true) }
+        for item in 0..<(pairs * blocks) {
+            let pair = item / blocks
+            g.forward(pair / heads, pair % heads, block: item % blocks, q: qd, k: kd, v: vd, out: yd, s: scratch.data, rowsParallel: true)
+        }
     }
     if let tape = tapeOf(q, k, v) {
         tape.record(y) { gy in
@@ -107,15 +111,17 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
             let gk: Tensor? = k.requiresGrad ? Tensor.zeros(k.shape) : nil
             let gv: Tensor? = v.requiresGrad ? Tensor.zeros(v.shape) : nil
             let (gqd, gkd, gvd, god) = (gq?.data, gk?.data, gv?.data, gy.data)
-            if g.pairsInParallel {
-                let width = min(ComputeThreads.width, pairs)
+            if pairs >= width && width > 1 {
+                // dK and dV accumulate over a pair's query blocks, so workers own whole pairs.
                 let scratch = Tensor(shape: [width, 2 * block])
                 let sd = scratch.data
-                parallelFor(width, costPerItem: 1 << 20) { workers in
-                    for w in workers {
-                        for pair in (pairs * w / width)..<(pairs * (w + 1) / width) {
-                            g.backward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd,
-                                       s: sd + 2 * w * block, dp: sd + (2 * w + 1) * block, rowsParallel: false)
+                ComputeThreads.withSingleThreadedBLAS {
+                    parallelFor(width, costPerItem: 1 << 20) { workers in
+                        for w in workers {
+                            for pair in (pairs * w / width)..<(pairs * (w + 1) / width) {
+                                g.backward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd,
+                                           s: sd + 2 * w * block, dp: sd + (2 * w + 1) * block, rowsParallel: false)
+                            }
                         }
                     }
                 }

@@ -103,11 +103,26 @@ extension Kernels {
         return s
     }
 
+    /// `max p[i]` with 8 float lanes (−∞ for an empty row).
+    @inline(__always)
+    package static func max(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: -.infinity)
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            acc = acc.replacing(with: v, where: v .> acc)
+            i += 8
+        }
+        var m = acc.max()
+        while i < n { m = Swift.max(m, p[i]); i += 1 }
+        return m
+    }
+
     /// Softmax of one row in place: `y = e^(x − max x) / Σ e^(x − max x)`.
     @inline(__always)
     package static func softmaxRow(_ s: UnsafeMutablePointer<Float>, _ n: Int) {
-        var m = -Float.infinity
-        for i in 0..<n { m = Swift.max(m, s[i]) }
+        let m = max(s, n)
         for i in 0..<n { s[i] = exp(s[i] - m) }
         let inv = 1 / sum(s, n)
         for i in 0..<n { s[i] *= inv }

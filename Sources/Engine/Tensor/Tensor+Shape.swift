@@ -14,6 +14,18 @@ extension Tensor {
         return y
     }
 
+    /// A clip `[N, F, C, H, W]` viewed as a batch of images `[N·F, C, H, W]` (no copy), for per-frame layers.
+    public func framesAsBatch() -> Tensor {
+        precondition(rank == 5, "framesAsBatch: expected a clip [N, F, C, H, W], got \(shape)")
+        return reshaped([shape[0] * shape[1], shape[2], shape[3], shape[4]])
+    }
+
+    /// A batch of images `[N·F, C, H, W]` viewed as clips of `frames` frames `[N, F, C, H, W]` (no copy).
+    public func batchAsClips(frames: Int) -> Tensor {
+        precondition(rank == 4 && frames > 0 && shape[0] % frames == 0, "batchAsClips: \(shape) is not a whole number of \(frames)-frame clips")
+        return reshaped([shape[0] / frames, frames, shape[1], shape[2], shape[3]])
+    }
+
     /// Dimensions reordered: output dim `i` is input dim `dims[i]` (a copy).
     public func permuted(_ dims: [Int]) -> Tensor {
         precondition(dims.sorted() == Array(0..<rank), "permute: \(dims) is not a permutation of 0..<\(rank)")
