@@ -76,9 +76,12 @@ package struct ConvGeometry {
 
 /// 2-D convolution (cross-correlation, as PyTorch): x `[B, C, H, W]`, weight `[Co, C, kh, kw]`, bias `[Co]`.
 ///
-/// Clips `[N, F, C, H, W]` are passed reshaped to `[N·F, C, H, W]`. Frames are batched: the im2col columns of
-/// several images sit side by side so one GEMM `W[Co, K] × col[K, g·P]` covers them all (g chosen to keep the
-/// column buffer ≤ 16 MB). A 1×1 stride-1 convolution skips im2col: one GEMM per image on the input itself.
+/// Clips `[N, F, C, H, W]` are passed reshaped to `[N·F, C, H, W]` (`framesAsBatch()`). Frames are batched: the
+/// im2col columns of several images sit side by side so one GEMM `W[Co, K] × col[K, g·P]` covers them all (g
+/// chosen to keep the column buffer ≤ 16 MB). A 1×1 stride-1 convolution skips im2col: one GEMM per image.
+/// Backward: `dW = Σ gy·colᵀ`; for stride 1, `dx` is itself a forward convolution of `gy` with the flipped,
+/// transposed kernel (padding `k − 1 − p`), which keeps the GEMM's inner dimension at `Co·kh·kw` and avoids the
+/// scatter-add of col2im; other strides use `dcol = Wᵀ·gy` folded by col2im.
 public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0)) -> Tensor {
     precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape) and weight \(weight.shape) do not match")
@@ -86,12 +89,23 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: (Int,
                          outChannels: weight.shape[0], kernelH: weight.shape[2], kernelW: weight.shape[3],
                          strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1)
     precondition(g.outH > 0 && g.outW > 0, "conv2d: input \(x.shape) too small for kernel \(weight.shape)")
+    let y = conv2dForward(g, x.data, weight.data, bias?.data)
+    if let tape = tapeOf(x, weight, bias) {
+        tape.record(y) { gy in conv2dBackward(g, x, weight, bias, gy) }
+    }
+    return y
+}
+
+/// The forward computation on raw buffers (no tape): im2col of up to `g.imagesPerChunk()` images side by side,
+/// one GEMM, copy into `[B, Co, Ho, Wo]`, plus bias.
+private func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
+                           _ bd: UnsafePointer<Float>?) -> Tensor {
     let y = Tensor(shape: [g.batch, g.outChannels, g.outH, g.outW])
     let (k, p, co) = (g.k, g.p, g.outChannels)
     let inStride = g.channels * g.height * g.width, outStride = co * p
     if g.isPointwise {
         for b in 0..<g.batch {
-            Kernels.gemm(m: co, n: p, k: k, a: weight.data, lda: k, b: x.data + b * inStride, ldb: p, c: y.data + b * outStride, ldc: p)
+            Kernels.gemm(m: co, n: p, k: k, a: wd, lda: k, b: xd + b * inStride, ldb: p, c: y.data + b * outStride, ldc: p)
         }
     } else {
         let chunk = g.imagesPerChunk()
@@ -99,8 +113,8 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: (Int,
         var b0 = 0
         while b0 < g.batch {
             let n = min(chunk, g.batch - b0), ld = n * p
-            for i in 0..<n { g.im2col(x.data + (b0 + i) * inStride, col.data + i * p, ld: ld) }
-            Kernels.gemm(m: co, n: ld, k: k, a: weight.data, lda: k, b: col.data, ldb: ld, c: out.data, ldc: ld)
+            for i in 0..<n { g.im2col(xd + (b0 + i) * inStride, col.data + i * p, ld: ld) }
+            Kernels.gemm(m: co, n: ld, k: k, a: wd, lda: k, b: col.data, ldb: ld, c: out.data, ldc: ld)
             let src = out.data, dst = y.data + b0 * outStride
             parallelFor(n * co, costPerItem: p) { r in
                 for j in r { let (i, c) = (j / co, j % co); (dst + i * outStride + c * p).update(from: src + c * ld + i * p, count: p) }
@@ -108,31 +122,44 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: (Int,
             b0 += n
         }
     }
-    if let bias {
-        let yd = y.data, bd = bias.data
+    if let bd {
+        let yd = y.data
         parallelFor(g.batch * co, costPerItem: p) { r in
             for j in r { let v = bd[j % co]; let row = yd + j * p; for i in 0..<p { row[i] += v } }
         }
     }
-    if let tape = tapeOf(x, weight, bias) {
-        tape.record(y) { gy in conv2dBackward(g, x, weight, bias, gy) }
-    }
     return y
 }
 
-/// Backward of `conv2d`: `dW = Σ gy·colᵀ`, `dcol = Wᵀ·gy` folded by col2im, `db = Σ gy`.
+/// Backward of `conv2d` (see its summary for the method).
 private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ gy: Tensor) {
     let (k, p, co) = (g.k, g.p, g.outChannels)
     let inStride = g.channels * g.height * g.width, outStride = co * p
     let gw: Tensor? = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
-    let gx: Tensor? = x.requiresGrad ? Tensor.zeros(x.shape) : nil
+    var gx: Tensor? = nil
+    // dx as a forward convolution: stride 1, padding k − 1 − p ≥ 0, kernel W̃[c, o, i, j] = W[o, c, kh−1−i, kw−1−j].
+    let transposedConv = !g.isPointwise && g.strideH == 1 && g.strideW == 1 && g.padH < g.kernelH && g.padW < g.kernelW
+    if x.requiresGrad && transposedConv {
+        let (kh, kw, c) = (g.kernelH, g.kernelW, g.channels)
+        let flipped = Tensor(shape: [c, co, kh, kw])
+        let wd = weight.data, fd = flipped.data
+        for o in 0..<co { for ci in 0..<c { for i in 0..<kh { for j in 0..<kw {
+            fd[((ci * co + o) * kh + i) * kw + j] = wd[((o * c + ci) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)]
+        } } } }
+        let gt = ConvGeometry(batch: g.batch, channels: co, height: g.outH, width: g.outW, outChannels: c,
+                              kernelH: kh, kernelW: kw, strideH: 1, strideW: 1, padH: kh - 1 - g.padH, padW: kw - 1 - g.padW)
+        // With stride 1 the transposed geometry maps back onto exactly H×W (Ho + kh − 1 − 2p = H).
+        gx = conv2dForward(gt, gy.data, flipped.data, nil)
+    } else if x.requiresGrad {
+        gx = Tensor.zeros(x.shape)
+    }
     if g.isPointwise {
         for b in 0..<g.batch {
             let gyb = gy.data + b * outStride
             if let gw { Kernels.gemm(transB: true, m: co, n: k, k: p, a: gyb, lda: p, b: x.data + b * inStride, ldb: p, beta: 1, c: gw.data, ldc: k) }
             if let gx { Kernels.gemm(transA: true, m: k, n: p, k: co, a: weight.data, lda: k, b: gyb, ldb: p, c: gx.data + b * inStride, ldc: p) }
         }
-    } else if gw != nil || gx != nil {
+    } else if gw != nil || (gx != nil && !transposedConv) {
         let chunk = g.imagesPerChunk()
         let col = Tensor(shape: [k, chunk * p]), gyc = Tensor(shape: [co, chunk * p])
         var b0 = 0
@@ -146,7 +173,7 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
                 for i in 0..<n { g.im2col(x.data + (b0 + i) * inStride, col.data + i * p, ld: ld) }
                 Kernels.gemm(transB: true, m: co, n: k, k: ld, a: gyc.data, lda: ld, b: col.data, ldb: ld, beta: 1, c: gw.data, ldc: k)
             }
-            if let gx {
+            if let gx, !transposedConv {
                 Kernels.gemm(transA: true, m: k, n: ld, k: co, a: weight.data, lda: k, b: gyc.data, ldb: ld, c: col.data, ldc: ld)
                 for i in 0..<n { g.col2im(col.data + i * p, ld: ld, gx.data + (b0 + i) * inStride) }
             }
@@ -158,12 +185,7 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
     if let bias, bias.requiresGrad {
         let gb = Tensor.zeros([co])
         for b in 0..<g.batch {
-            for c in 0..<co {
-                var acc: Float = 0
-                let row = gy.data + b * outStride + c * p
-                for i in 0..<p { acc += row[i] }
-                gb.data[c] += acc
-            }
+            for c in 0..<co { gb.data[c] += Kernels.sum(gy.data + b * outStride + c * p, p) }
         }
         bias.accumulateGrad(gb, owned: true)
     }
