@@ -17,11 +17,24 @@ public func fuzzSafetensorsHeader(_ data: UnsafePointer<UInt8>, _ size: Int) -> 
     return 0
 }
 
-#if !FUZZING
-/// Replays files through the fuzz entry point (no libFuzzer needed).
+#if FUZZING
+/// libFuzzer's driver (from `-sanitize=fuzzer`), called from our own `main` because SwiftPM renames an executable's
+/// entry point. Plain pointer and integer arguments, so the Swift and C calling conventions agree on x86-64/arm64.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
+#endif
+
+/// Fuzzes (in a `-DFUZZING` build) or replays files through the fuzz entry point.
 @main
-struct ReplayFuzzInputs {
+struct FuzzSafetensorsMain {
     static func main() {
+        #if FUZZING
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzSafetensorsHeader(data, size) })
+        #else
         var failures = 0
         for path in CommandLine.arguments.dropFirst() {
             guard let bytes = FileManager.default.contents(atPath: path) else {
@@ -31,6 +44,6 @@ struct ReplayFuzzInputs {
             print("\(path): ok")
         }
         exit(failures == 0 ? 0 : 1)
+        #endif
     }
 }
-#endif
