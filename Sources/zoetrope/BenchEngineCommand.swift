@@ -2,6 +2,9 @@ import ArgumentParser
 import Engine
 import Foundation
 
+/// Whether the PyTorch version line has been printed (the script runs once per case).
+nonisolated(unsafe) private var printedTorchVersion = false
+
 /// `zoetrope bench engine`: each operation at the shapes of a ~10 M-parameter video model (64×64, 16 frames),
 /// forward and backward, beside bare `cblas_sgemm` on the equivalent GEMMs and PyTorch CPU (bench/engine_torch.py)
 /// on the same shapes and thread count, all in one run.
@@ -38,10 +41,11 @@ struct BenchEngine: ParsableCommand {
         let cases = EngineBenchCase.all.filter { only == nil || $0.name.contains(only!) }
         print("zoetrope bench engine: \(threads) threads, OpenBLAS \(ComputeThreads.blasConfig)")
         var torch: [String: [String: Double]] = [:]
-        if !noTorch { torch = runTorch(threads: threads, names: cases.map(\.name)) }
         let header = ["op", "pass", "ms", "GFLOP/s", "sgemm GFLOP/s", "vs sgemm", "torch ms", "vs torch"]
         var rows: [[String]] = []
         for c in cases {
+            // PyTorch runs just before ours, case by case, so both see similar load on a shared machine.
+            if !noTorch { torch.merge(runTorch(threads: threads, names: [c.name])) { $1 } }
             let r = c.measure(repeats: repeats)
             for (pass, ms, flops, gemmMs) in [("fwd", r.forwardMs, c.forwardFlops, r.gemmForwardMs), ("bwd", r.backwardMs, c.backwardFlops, r.gemmBackwardMs)] {
                 let gflops = flops > 0 ? flops / ms / 1e6 : nil
@@ -64,6 +68,7 @@ struct BenchEngine: ParsableCommand {
 
     /// Runs bench/engine_torch.py and parses its `name pass ms` lines.
     func runTorch(threads: Int, names: [String]) -> [String: [String: Double]] {
+        defer { printedTorchVersion = true }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("bench/engine_torch.py").path
         let candidates = [python, root.appendingPathComponent(".venv/bin/python").path, "/usr/bin/python3"].compactMap { $0 }
@@ -85,7 +90,7 @@ struct BenchEngine: ParsableCommand {
         for l in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let f = l.split(separator: " ")
             if f.count == 3, let ms = Double(f[2]) { result[String(f[0]), default: [:]][String(f[1])] = ms }
-            else if l.hasPrefix("#") { print("torch: " + l.dropFirst(2)) }
+            else if l.hasPrefix("#"), !printedTorchVersion { print("torch: " + l.dropFirst(2)) }
         }
         return result
     }

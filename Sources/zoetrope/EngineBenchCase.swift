@@ -18,56 +18,55 @@ struct EngineBenchCase {
 
     struct Result { var forwardMs: Double; var backwardMs: Double; var gemmForwardMs: Double?; var gemmBackwardMs: Double? }
 
+    /// Best-of-`repeats` times; each repetition times ours and then the bare GEMMs back to back, so both see the
+    /// same machine load (other processes on a shared machine).
     func measure(repeats: Int) -> Result {
         var rng = Philox(seed: 1)
         let (inputs, run) = make(&rng)
-        func best(_ body: () -> Void) -> Double {
+        let gemmF = gemmForward.isEmpty ? nil : GemmSet(gemmForward), gemmB = gemmBackward.isEmpty ? nil : GemmSet(gemmBackward)
+        func clock(_ body: () -> Void) -> Double {
+            let s = DispatchTime.now().uptimeNanoseconds
             body()
-            var t = Double.infinity
-            for _ in 0..<max(1, repeats) {
-                let s = DispatchTime.now().uptimeNanoseconds
-                body()
-                t = min(t, Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6)
-            }
-            return t
+            return Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6
         }
-        let fwd = best { _ = run(inputs) }
-        // Backward alone: the forward pass on a fresh tape is not timed.
-        var bwd = Double.infinity
+        var r = Result(forwardMs: .infinity, backwardMs: .infinity, gemmForwardMs: gemmF.map { _ in .infinity },
+                       gemmBackwardMs: gemmB.map { _ in .infinity })
         var seed: Tensor?
-        for _ in 0...max(1, repeats) {
+        for rep in 0...max(1, repeats) {
+            // Repetition 0 warms up (buffers, pages, BLAS threads) and is not kept.
+            let f = clock { _ = run(inputs) }
+            let gf = gemmF.map { g in clock { g.run() } }
+            // Backward alone: the forward pass on a fresh tape is not timed.
             let tape = Tape()
             let watched = inputs.map { $0.detached() }
             tape.watch(watched)
             let y = run(watched)
             if seed == nil { seed = rng.normal(y.shape) }
-            let s = DispatchTime.now().uptimeNanoseconds
-            tape.backward(y, seed: seed)
-            bwd = min(bwd, Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6)
+            let b = clock { tape.backward(y, seed: seed) }
+            let gb = gemmB.map { g in clock { g.run() } }
+            guard rep > 0 else { continue }
+            r.forwardMs = min(r.forwardMs, f)
+            r.backwardMs = min(r.backwardMs, b)
+            if let gf { r.gemmForwardMs = min(r.gemmForwardMs!, gf) }
+            if let gb { r.gemmBackwardMs = min(r.gemmBackwardMs!, gb) }
         }
-        return Result(forwardMs: fwd, backwardMs: bwd,
-                      gemmForwardMs: gemmForward.isEmpty ? nil : Self.timeGemms(gemmForward, repeats: repeats),
-                      gemmBackwardMs: gemmBackward.isEmpty ? nil : Self.timeGemms(gemmBackward, repeats: repeats))
+        return r
     }
 
-    /// Time of bare cblas_sgemm calls of the given shapes (each `count` times, one after another).
-    static func timeGemms(_ shapes: [(Int, Int, Int, Int)], repeats: Int) -> Double {
-        var buffers: [(Tensor, Tensor, Tensor)] = []
-        var rng = Philox(seed: 2)
-        for (m, n, k, _) in shapes { buffers.append((rng.normal([m, k]), rng.normal([k, n]), Tensor(shape: [m, n]))) }
-        func once() {
+    /// Bare cblas_sgemm calls of the given shapes (each `count` times, one after another) on random operands.
+    final class GemmSet {
+        let shapes: [(Int, Int, Int, Int)]
+        let buffers: [(Tensor, Tensor, Tensor)]
+        init(_ shapes: [(Int, Int, Int, Int)]) {
+            self.shapes = shapes
+            var rng = Philox(seed: 2)
+            buffers = shapes.map { (m, n, k, _) in (rng.normal([m, k]), rng.normal([k, n]), Tensor(shape: [m, n])) }
+        }
+        func run() {
             for ((m, n, k, count), (a, b, c)) in zip(shapes, buffers) {
                 for _ in 0..<count { Kernels.gemm(m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: n, c: c.data, ldc: n) }
             }
         }
-        once()
-        var t = Double.infinity
-        for _ in 0..<max(1, repeats) {
-            let s = DispatchTime.now().uptimeNanoseconds
-            once()
-            t = min(t, Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6)
-        }
-        return t
     }
 
     // MARK: - The model's shapes: clip of F = 16 frames, channels 64/128/256 at 64/32/16 px.
