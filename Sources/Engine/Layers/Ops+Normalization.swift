@@ -93,6 +93,8 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 
             let md = mean.data, rd = rstd.data
             let gx: Tensor? = x.requiresGrad ? Tensor(shape: x.shape) : nil
             let gyd = gy.data, gxd = gx?.data
+            let gamma = weight ?? Tensor.full([c], 1)
+            let wv = gamma.data
             parallelFor(rows, costPerItem: 6 * c) { range in
                 guard let gxd else { return }
                 for row in range {
@@ -100,19 +102,33 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 
                     let mu = md[row], r = rd[row]
                     var sumG: Float = 0, sumGX: Float = 0
                     for i in 0..<c {
-                        let gh = g[i] * (wd?[i] ?? 1)
+                        let gh = g[i] * wv[i]
                         sumG += gh; sumGX += gh * (src[i] - mu) * r
                     }
                     let meanG = sumG / Float(c), meanGX = sumGX / Float(c)
-                    for i in 0..<c { dst[i] = r * (g[i] * (wd?[i] ?? 1) - meanG - (src[i] - mu) * r * meanGX) }
+                    for i in 0..<c { dst[i] = r * (g[i] * wv[i] - meanG - (src[i] - mu) * r * meanGX) }
                 }
             }
+            withExtendedLifetime(gamma) {}
             if let gx { x.accumulateGrad(gx, owned: true) }
             if weight?.requiresGrad == true || bias?.requiresGrad == true {
+                // Per-thread partial sums over rows, then a fixed-order reduction (deterministic).
+                let width = max(1, min(ComputeThreads.width, rows))
+                let partial = Tensor.zeros([width, 2 * c])
+                let pd = partial.data
+                parallelFor(width, costPerItem: rows * c) { ws in
+                    for w in ws {
+                        let pw = pd + w * 2 * c, pb = pw + c
+                        for row in (rows * w / width)..<(rows * (w + 1) / width) {
+                            let src = xd + row * c, g = gyd + row * c, mu = md[row], r = rd[row]
+                            for i in 0..<c { pw[i] += g[i] * (src[i] - mu) * r; pb[i] += g[i] }
+                        }
+                    }
+                }
                 let gw = Tensor.zeros([c]), gb = Tensor.zeros([c])
-                for row in 0..<rows {
-                    let src = xd + row * c, g = gyd + row * c, mu = md[row], r = rd[row]
-                    for i in 0..<c { gw.data[i] += g[i] * (src[i] - mu) * r; gb.data[i] += g[i] }
+                for w in 0..<width {
+                    Kernels.addInPlace(gw.data, pd + w * 2 * c, c)
+                    Kernels.addInPlace(gb.data, pd + w * 2 * c + c, c)
                 }
                 if let weight, weight.requiresGrad { weight.accumulateGrad(gw, owned: true) }
                 if let bias, bias.requiresGrad { bias.accumulateGrad(gb, owned: true) }

@@ -52,7 +52,8 @@ package enum Kernels {
         y = y * t - 0.284_496_736
         y = y * t + 0.254_829_592
         let e = 1 - y * t * exp(-ax * ax)
-        return x < 0 ? -e : e
+        // copysign(e, x) with bit operations, so the loop stays branch- and select-free.
+        return Float(bitPattern: e.bitPattern | (x.bitPattern & 0x8000_0000))
     }
 
     /// `dst[i] += src[i]`.
