@@ -29,7 +29,7 @@ struct BenchEngine: ParsableCommand {
     @Option(help: "Timed repetitions per measurement (the best is kept).")
     var repeats = 3
 
-    @Option(help: "Only operations whose name contains this text.")
+    @Option(help: "Only operations whose name contains one of these comma-separated texts.")
     var only: String?
 
     @Flag(help: "Skip the PyTorch column.")
@@ -38,7 +38,8 @@ struct BenchEngine: ParsableCommand {
     func run() throws {
         try global.apply()
         let threads = ComputeThreads.current
-        let cases = EngineBenchCase.all.filter { only == nil || $0.name.contains(only!) }
+        let filters = (only ?? "").split(separator: ",").map(String.init)
+        let cases = EngineBenchCase.all.filter { c in filters.isEmpty || filters.contains { c.name.contains($0) } }
         print("zoetrope bench engine: \(threads) threads, OpenBLAS \(ComputeThreads.blasConfig)")
         var torch: [String: [String: Double]] = [:]
         let header = ["op", "pass", "ms", "GFLOP/s", "sgemm GFLOP/s", "vs sgemm", "torch ms", "vs torch"]

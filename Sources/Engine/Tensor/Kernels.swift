@@ -43,7 +43,11 @@ package enum Kernels {
 
     /// `erf(x)`, Abramowitz & Stegun 7.1.26: `1 − (a₁t + … + a₅t⁵)e^(−x²)`, `t = 1/(1 + p|x|)`; |error| ≤ 1.5e-7.
     @inline(__always)
-    package static func erf(_ x: Float) -> Float {
+    package static func erf(_ x: Float) -> Float { erf(x, expMinusXSquared: exp(-x * x)) }
+
+    /// `erf(x)` given `e^(−x²)` already computed (GELU's backward shares it with the normal density).
+    @inline(__always)
+    package static func erf(_ x: Float, expMinusXSquared emx2: Float) -> Float {
         let ax = Swift.abs(x)
         let t = 1 / (1 + 0.327_591_1 * ax)
         var y: Float = 1.061_405_429
@@ -51,7 +55,7 @@ package enum Kernels {
         y = y * t + 1.421_413_741
         y = y * t - 0.284_496_736
         y = y * t + 0.254_829_592
-        let e = 1 - y * t * exp(-ax * ax)
+        let e = 1 - y * t * emx2
         // copysign(e, x) with bit operations, so the loop stays branch- and select-free.
         return Float(bitPattern: e.bitPattern | (x.bitPattern & 0x8000_0000))
     }

@@ -40,7 +40,10 @@ public final class Tape {
     public func backward(_ output: Tensor, seed: Tensor? = nil) {
         let g = seed ?? Tensor.full(output.shape, 1)
         precondition(g.count == output.count, "Tape.backward: seed has \(g.count) elements, output \(output.count)")
-        output.accumulateGrad(g, owned: seed == nil)
+        // The seed is only read, never written, when nothing was computed from `output` (it is the last step and
+        // not watched): then it is used as is instead of copied.
+        let readOnly = steps.last?.output === output && !output.isWatched && output.grad == nil
+        output.accumulateGrad(g, owned: seed == nil || readOnly)
         while let step = steps.popLast() {
             guard let gy = step.output.grad else { continue }
             if !step.output.isWatched { step.output.grad = nil }

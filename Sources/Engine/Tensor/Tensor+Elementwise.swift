@@ -211,8 +211,10 @@ extension Tensor {
                    { x, _, gy, gx, r in
                        for i in r {
                            let v = x[i]
-                           let cdf = 0.5 * (1 + Kernels.erf(v * 0.707_106_781_186_547_5))
-                           let pdf = Kernels.exp(-0.5 * v * v) * 0.398_942_280_401_432_7
+                           // e^(−v²/2) serves both φ(v) and erf(v/√2) (whose argument squared is v²/2).
+                           let e = Kernels.exp(-0.5 * v * v)
+                           let cdf = 0.5 * (1 + Kernels.erf(v * 0.707_106_781_186_547_5, expMinusXSquared: e))
+                           let pdf = e * 0.398_942_280_401_432_7
                            gx[i] = gy[i] * (cdf + v * pdf)
                        }
                    })
