@@ -18,7 +18,7 @@ PY_PACKAGES_DIFFUSERS := torch diffusers
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test test-swift venv fixtures parity studio bench clean help sampling-fixtures
+.PHONY: all deps build test test-swift venv fixtures torch-fixtures sampling-fixtures parity fuzz studio bench clean help
 
 all: build
 
@@ -73,8 +73,23 @@ sampling-fixtures:
 	if $$py -c "import diffusers, torch" 2>/dev/null; then $$py tools/reference/sampling_fixtures.py; \
 	else echo "sampling-fixtures: diffusers/torch not installable here; using the committed fixtures"; fi
 
+## torch-fixtures: regenerate the PyTorch reference fixtures (tools/torch/make_*.py) when torch can be installed
+torch-fixtures: venv
+	@if $(VENV)/bin/python -c "import torch" 2>/dev/null || $(VENV)/bin/pip install -q "torch==2.13.0+cpu" diffusers 2>/dev/null; then \
+	  for s in tools/torch/make_*.py; do echo "== $$s"; $(VENV)/bin/python "$$s" || exit 1; done; \
+	else echo "torch-fixtures: skipped (pip cannot find torch==2.13.0+cpu); tests use the committed fixtures"; fi
+
 ## parity: regenerate fixtures with the independent implementations, then run the tests against them
-parity: fixtures sampling-fixtures test
+parity: fixtures sampling-fixtures torch-fixtures test
+
+## fuzz: libFuzzer on the safetensors header parser for FUZZ_SECONDS (default 60), corpus = the test fixtures
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(SWIFT) build -c release --product fuzz-safetensors --build-path .build-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	mkdir -p .build-fuzz/corpus && cp Tests/EngineTests/Fixtures/*.safetensors .build-fuzz/corpus/
+	.build-fuzz/release/fuzz-safetensors .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -rss_limit_mb=1024 -malloc_limit_mb=64
 
 clean:
 	rm -rf .build .test.log

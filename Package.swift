@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "zoetrope", targets: ["zoetrope"]),
+        .executable(name: "fuzz-safetensors", targets: ["FuzzSafetensors"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,6 +41,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
+        // libFuzzer target for the safetensors header parser (`make fuzz`); a plain build replays files.
+        .executableTarget(name: "FuzzSafetensors", dependencies: ["Engine"]),
 
         // MARK: - Tests
         // Fixtures live beside the tests and are found through #filePath (see each target's Support.swift).

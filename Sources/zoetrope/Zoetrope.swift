@@ -36,6 +36,7 @@ struct Inspect: ParsableCommand {
             InspectPromptsCommand.self,
             InspectImage.self,
             InspectTerminalCommand.self,
+            InspectWeights.self,
         ]
     )
 }
@@ -49,6 +50,7 @@ struct Bench: ParsableCommand {
             BenchImaging.self,
             BenchDancersCommand.self,
             BenchSixelCommand.self,
+            BenchEngine.self,
         ]
     )
 }

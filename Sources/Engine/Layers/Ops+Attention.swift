@@ -1,0 +1,142 @@
+import Foundation
+
+/// Shapes of one multi-head attention call and the per-(batch, head) kernels.
+private struct AttentionGeometry {
+    let batch: Int, lq: Int, lk: Int, heads: Int, d: Int, dv: Int
+    var cq: Int { heads * d }
+    var cv: Int { heads * dv }
+    var scale: Float { 1 / Float(d).squareRoot() }
+    /// Query rows per block so a block of scores stays ≤ 64 K floats (256 KB, cache-resident between its GEMMs).
+    var queryBlock: Int { max(1, min(lq, 65_536 / max(lk, 1))) }
+    var blocksPerPair: Int { (lq + queryBlock - 1) / queryBlock }
+
+    /// Forward for query block `blk` of pair (b, h): `O = softmax(scale·Q Kᵀ) V`; `s` holds `queryBlock·lk` floats.
+    func forward(_ b: Int, _ h: Int, block blk: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                 out: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>, rowsParallel: Bool) {
+        let kp = k + b * lk * cq + h * d, vp = v + b * lk * cv + h * dv
+        let i0 = blk * queryBlock, n = min(queryBlock, lq - i0)
+        let qp = q + (b * lq + i0) * cq + h * d
+        Kernels.gemm(transB: true, m: n, n: lk, k: d, alpha: scale, a: qp, lda: cq, b: kp, ldb: cq, c: s, ldc: lk)
+        softmaxRows(s, n, rowsParallel)
+        Kernels.gemm(m: n, n: dv, k: lk, a: s, lda: lk, b: vp, ldb: cv, c: out + (b * lq + i0) * cv + h * dv, ldc: cv)
+    }
+
+    func softmaxRows(_ s: UnsafeMutablePointer<Float>, _ n: Int, _ parallel: Bool) {
+        let lk = lk
+        if parallel { parallelFor(n, costPerItem: 8 * lk) { r in for i in r { Kernels.softmaxRow(s + i * lk, lk) } } }
+        else { for i in 0..<n { Kernels.softmaxRow(s + i * lk, lk) } }
+    }
+
+    /// Backward for pair (b, h), recomputing P per query block:
+    /// `dV += Pᵀ dO`, `dP = dO Vᵀ`, `dS = P ⊙ (dP − rowsum(dP ⊙ P))`, `dQ = scale·dS K`, `dK += scale·dSᵀ Q`.
+    func backward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                  go: UnsafePointer<Float>, gq: UnsafeMutablePointer<Float>?, gk: UnsafeMutablePointer<Float>?,
+                  gv: UnsafeMutablePointer<Float>?, s: UnsafeMutablePointer<Float>, dp: UnsafeMutablePointer<Float>,
+                  rowsParallel: Bool) {
+        let qb = queryBlock
+        let kp = k + b * lk * cq + h * d, vp = v + b * lk * cv + h * dv
+        var i0 = 0
+        while i0 < lq {
+            let n = min(qb, lq - i0)
+            let qp = q + (b * lq + i0) * cq + h * d
+            let gop = go + (b * lq + i0) * cv + h * dv
+            Kernels.gemm(transB: true, m: n, n: lk, k: d, alpha: scale, a: qp, lda: cq, b: kp, ldb: cq, c: s, ldc: lk)
+            softmaxRows(s, n, rowsParallel)
+            if let gv {
+                Kernels.gemm(transA: true, m: lk, n: dv, k: n, a: s, lda: lk, b: gop, ldb: cv, beta: 1, c: gv + b * lk * cv + h * dv, ldc: cv)
+            }
+            if gq != nil || gk != nil {
+                Kernels.gemm(transB: true, m: n, n: lk, k: dv, a: gop, lda: cv, b: vp, ldb: cv, c: dp, ldc: lk)
+                let lk = lk
+                for i in 0..<n { Kernels.softmaxRowBackward(y: s + i * lk, gy: dp + i * lk, gx: dp + i * lk, lk) }
+                if let gq {
+                    Kernels.gemm(m: n, n: d, k: lk, alpha: scale, a: dp, lda: lk, b: kp, ldb: cq, c: gq + (b * lq + i0) * cq + h * d, ldc: cq)
+                }
+                if let gk {
+                    Kernels.gemm(transA: true, m: lk, n: d, k: n, alpha: scale, a: dp, lda: lk, b: qp, ldb: cq, beta: 1, c: gk + b * lk * cq + h * d, ldc: cq)
+                }
+            }
+            i0 += n
+        }
+    }
+}
+
+/// Scaled dot-product multi-head attention: `softmax(Q Kᵀ/√d) V` per head.
+///
+/// q `[B, Lq, H·d]`, k `[B, Lk, H·d]`, v `[B, Lk, H·dv]` → `[B, Lq, H·dv]`; head h uses channels `h·d..<(h+1)·d`
+/// (as `torch.nn.MultiheadAttention` / diffusers' `Attention` after their head split). The model's four forms are
+/// this call on different tokens: spatial self-attention (`[N·F, H·W, C]` tokens), self-attention with a
+/// reference's keys/values concatenated along the sequence, cross-attention to prompt tokens (Lk = tokens), and
+/// temporal attention (`[N·H·W, F, C]`, after a permute). Heads need no transpose: the GEMMs use leading dimensions.
+/// Scores are computed in blocks of queries (≤ 64 K floats, so they stay in cache between the two GEMMs), and
+/// recomputed in the backward pass rather than stored. Work items (pair, query block) run one per thread, each
+/// GEMM single-threaded; with fewer items than threads, OpenBLAS's threads share each GEMM instead.
+/// Matches: `torch.nn.functional.scaled_dot_product_attention` (no mask, no dropout).
+public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tensor {
+    precondition(q.rank == 3 && k.rank == 3 && v.rank == 3 && q.shape[0] == k.shape[0] && k.shape[0] == v.shape[0]
+                 && k.shape[1] == v.shape[1] && q.shape[2] == k.shape[2] && q.shape[2] % heads == 0 && v.shape[2] % heads == 0,
+                 "attention: q \(q.shape), k \(k.shape), v \(v.shape) with \(heads) heads do not match")
+    let g = AttentionGeometry(batch: q.shape[0], lq: q.shape[1], lk: k.shape[1], heads: heads,
+                              d: q.shape[2] / heads, dv: v.shape[2] / heads)
+    let y = Tensor(shape: [g.batch, g.lq, g.cv])
+    let pairs = g.batch * heads, blocks = g.blocksPerPair, block = g.queryBlock * g.lk
+    let (qd, kd, vd, yd) = (q.data, k.data, v.data, y.data)
+    let width = ComputeThreads.width
+    if pairs * blocks >= width && width > 1 {
+        // Many (pair, query block) items: one per worker at a time, each GEMM on one thread, scores in cache.
+        let scratch = Tensor(shape: [width, block])
+        let sd = scratch.data, items = pairs * blocks
+        ComputeThreads.withSingleThreadedBLAS {
+            parallelFor(width, costPerItem: 1 << 20) { workers in
+                for w in workers {
+                    for item in (items * w / width)..<(items * (w + 1) / width) {
+                        let pair = item / blocks
+                        g.forward(pair / heads, pair % heads, block: item % blocks, q: qd, k: kd, v: vd, out: yd,
+                                  s: sd + w * block, rowsParallel: false)
+                    }
+                }
+            }
+        }
+        withExtendedLifetime(scratch) {}
+    } else {
+        let scratch = Tensor(shape: [block])
+        for item in 0..<(pairs * blocks) {
+            let pair = item / blocks
+            g.forward(pair / heads, pair % heads, block: item % blocks, q: qd, k: kd, v: vd, out: yd, s: scratch.data, rowsParallel: true)
+        }
+    }
+    if let tape = tapeOf(q, k, v) {
+        tape.record(y) { gy in
+            let gq: Tensor? = q.requiresGrad ? Tensor(shape: q.shape) : nil
+            let gk: Tensor? = k.requiresGrad ? Tensor.zeros(k.shape) : nil
+            let gv: Tensor? = v.requiresGrad ? Tensor.zeros(v.shape) : nil
+            let (gqd, gkd, gvd, god) = (gq?.data, gk?.data, gv?.data, gy.data)
+            if pairs >= width && width > 1 {
+                // dK and dV accumulate over a pair's query blocks, so workers own whole pairs.
+                let scratch = Tensor(shape: [width, 2 * block])
+                let sd = scratch.data
+                ComputeThreads.withSingleThreadedBLAS {
+                    parallelFor(width, costPerItem: 1 << 20) { workers in
+                        for w in workers {
+                            for pair in (pairs * w / width)..<(pairs * (w + 1) / width) {
+                                g.backward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd,
+                                           s: sd + 2 * w * block, dp: sd + (2 * w + 1) * block, rowsParallel: false)
+                            }
+                        }
+                    }
+                }
+                withExtendedLifetime(scratch) {}
+            } else {
+                let scratch = Tensor(shape: [2, block])
+                for pair in 0..<pairs {
+                    g.backward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd,
+                               s: scratch.data, dp: scratch.data + block, rowsParallel: true)
+                }
+            }
+            if let gq { q.accumulateGrad(gq, owned: true) }
+            if let gk { k.accumulateGrad(gk, owned: true) }
+            if let gv { v.accumulateGrad(gv, owned: true) }
+        }
+    }
+    return y
+}
