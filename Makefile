@@ -12,6 +12,7 @@ DEB_PACKAGES := pkg-config libncurses-dev libpng-dev libavformat-dev libavcodec-
                 libopenblas-dev ffmpeg libsixel-dev libsixel-bin xvfb xterm imagemagick tmux
 # Python packages for reference fixtures (installed into $(VENV); see tools/).
 PY_PACKAGES  := numpy scikit-image safetensors
+PY_PACKAGES  += pillow scipy  # tools/reference/imaging_fixtures.py (Pillow resize, scipy Gaussian)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

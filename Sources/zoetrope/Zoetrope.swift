@@ -40,6 +40,7 @@ struct Bench: ParsableCommand {
         abstract: "Benchmarks that time Zoetrope beside its peers in the same run and print the ratios.",
         subcommands: [
             BenchEngine.self,
+            BenchImaging.self,
         ]
     )
 }
