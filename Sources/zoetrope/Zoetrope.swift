@@ -30,6 +30,8 @@ struct Inspect: ParsableCommand {
         abstract: "Show what is inside an image, a checkpoint, a schedule or the terminal.",
         subcommands: [
             InspectWeights.self,
+            InspectScheduleCommand.self,
+            InspectPromptsCommand.self,
         ]
     )
 }
