@@ -9,6 +9,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/error.h>
+#include <libavutil/pixdesc.h>
 #include <errno.h>
 
 static inline int zt_averror(int e) { return AVERROR(e); }
@@ -19,4 +20,26 @@ static inline int64_t zt_av_nopts_value(void) { return AV_NOPTS_VALUE; }
 static inline void zt_av_strerror(int code, char *buf, size_t size) { av_strerror(code, buf, size); }
 /// Silences libav's own logging (errors are reported by Zoetrope with file names).
 static inline void zt_av_quiet(void) { av_log_set_level(AV_LOG_QUIET); }
+
+/// Converts one packed picture (e.g. RGB24, `stride` bytes per row) into the planes of `dst`
+/// (AVFrame.data imports into Swift as a tuple; the pointer arrays are built here instead).
+static inline int zt_sws_scale_from_packed(struct SwsContext *sws, const uint8_t *src, int stride, int height,
+                                           AVFrame *dst) {
+    const uint8_t *planes[4] = { src, NULL, NULL, NULL };
+    const int strides[4] = { stride, 0, 0, 0 };
+    return sws_scale(sws, planes, strides, 0, height, dst->data, dst->linesize);
+}
+/// Converts the planes of `src` into one packed picture (e.g. RGB24 or RGBA, `stride` bytes per row).
+static inline int zt_sws_scale_to_packed(struct SwsContext *sws, const AVFrame *src, uint8_t *dst, int stride) {
+    uint8_t *planes[4] = { dst, NULL, NULL, NULL };
+    const int strides[4] = { stride, 0, 0, 0 };
+    return sws_scale(sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height, planes, strides);
+}
+/// True when the pixel format carries an alpha channel.
+static inline int zt_pix_fmt_has_alpha(enum AVPixelFormat fmt) {
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
+    return d && (d->flags & AV_PIX_FMT_FLAG_ALPHA) ? 1 : 0;
+}
+/// Address of the format context's I/O pointer, for avio_open / avio_closep.
+static inline AVIOContext **zt_format_pb(AVFormatContext *ctx) { return &ctx->pb; }
 #endif

@@ -21,7 +21,7 @@ static void zt_png_warning_fn(png_structp png, png_const_charp msg) { (void)png;
 /// Facts from a PNG header, read without allocating pixel memory.
 typedef struct {
     unsigned int width, height;
-    int bit_depth, color_type, interlace, has_trns;
+    int bit_depth, color_type, interlace, has_trns, palette_size;
 } zt_png_header;
 
 /// Reader over an in-memory PNG.
@@ -54,11 +54,17 @@ static inline int zt_png_read_header(const unsigned char *data, size_t size, zt_
     hdr->color_type = png_get_color_type(png, info);
     hdr->interlace = png_get_interlace_type(png, info);
     hdr->has_trns = png_get_valid(png, info, PNG_INFO_tRNS) ? 1 : 0;
+    hdr->palette_size = 0;
+    if (png_get_valid(png, info, PNG_INFO_PLTE)) {
+        png_colorp palette = NULL; int count = 0;
+        if (png_get_PLTE(png, info, &palette, &count) == PNG_INFO_PLTE) hdr->palette_size = count;
+    }
     png_destroy_read_struct(&png, &info, NULL);
     return 0;
 }
 
-/// Decodes an in-memory PNG to 8-bit RGBA (palette expanded, grey to RGB, 16-bit stripped, tRNS to alpha,
+/// Decodes an in-memory PNG to 8-bit RGBA (palette expanded, grey to RGB, 16-bit scaled with rounding
+/// (`v8 = round(v16 * 255 / 65535)`, png_set_scale_16), tRNS to alpha,
 /// interlacing handled). `out` must hold width*height*4 bytes (use zt_png_read_header first). Returns 0 or -1.
 static inline int zt_png_decode_rgba(const unsigned char *data, size_t size, unsigned char *out,
                                      unsigned int width, unsigned int height, zt_png_error *err) {
@@ -77,7 +83,7 @@ static inline int zt_png_decode_rgba(const unsigned char *data, size_t size, uns
     }
     int color = png_get_color_type(png, info);
     int depth = png_get_bit_depth(png, info);
-    if (depth == 16) png_set_strip_16(png);
+    if (depth == 16) png_set_scale_16(png);
     if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
@@ -120,6 +126,7 @@ static inline int zt_png_encode(const unsigned char *pixels, unsigned int width,
     png_infop info = png_create_info_struct(png);
     if (!info) { png_destroy_write_struct(&png, NULL); strcpy(err->message, "out of memory"); return -1; }
     if (setjmp(png_jmpbuf(png))) { png_destroy_write_struct(&png, &info); return -1; }
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
     png_set_write_fn(png, sink, zt_png_write_fn, zt_png_flush_fn);
     png_set_IHDR(png, info, width, height, 8, channels == 4 ? PNG_COLOR_TYPE_RGBA : PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);

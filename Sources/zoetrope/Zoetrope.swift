@@ -19,7 +19,10 @@ struct Zoetrope: ParsableCommand {
         version: ZoetropeVersion.string,
         subcommands: [
             Inspect.self,
+            Convert.self,
             Bench.self,
+            SynthCommand.self,
+            PreviewCommand.self,
         ]
     )
 }
@@ -32,6 +35,8 @@ struct Inspect: ParsableCommand {
             InspectWeights.self,
             InspectScheduleCommand.self,
             InspectPromptsCommand.self,
+            InspectImage.self,
+            InspectTerminalCommand.self,
         ]
     )
 }
@@ -42,7 +47,10 @@ struct Bench: ParsableCommand {
         abstract: "Benchmarks that time Zoetrope beside its peers in the same run and print the ratios.",
         subcommands: [
             BenchEngine.self,
+            BenchExport.self,
             BenchImaging.self,
+            BenchDancersCommand.self,
+            BenchSixelCommand.self,
         ]
     )
 }

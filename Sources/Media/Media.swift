@@ -1,2 +1,0 @@
-/// Media: image and clip files (issue 2).
-public enum MediaModule { public static let name = "Media" }
