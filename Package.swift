@@ -29,7 +29,7 @@ let package = Package(
 
         // MARK: - Swift modules
         .target(name: "Imaging", swiftSettings: fastMath),
-        .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        .target(name: "Engine", dependencies: ["Imaging", "COpenBLAS"], swiftSettings: fastMath),
         .target(name: "Dancers", dependencies: ["Imaging"], swiftSettings: fastMath),
         .target(name: "Media", dependencies: ["Imaging", "Engine", "Dancers", "CPNG", "CFFmpeg"], swiftSettings: fastMath),
         .target(name: "Preview", dependencies: ["Imaging"], swiftSettings: fastMath),

@@ -22,6 +22,7 @@ struct Zoetrope: ParsableCommand {
             Convert.self,
             Bench.self,
             SynthCommand.self,
+            RenderCommand.self,
             PreviewCommand.self,
         ]
     )

@@ -73,6 +73,11 @@ public struct PromptSchedule: Sendable {
     /// The embedding of a frame from the keyframe prompts' embeddings (one vector per entry of `prompts`).
     public func embedding(for frame: FramePrompt, embeddings: [[Float]],
                           interpolation: PromptInterpolation) -> [Float] {
+        Self.mix(frame, embeddings: embeddings, interpolation: interpolation)
+    }
+
+    /// The embedding of a frame from the prompts' embeddings (one flattened vector per prompt).
+    public static func mix(_ frame: FramePrompt, embeddings: [[Float]], interpolation: PromptInterpolation) -> [Float] {
         switch interpolation {
         case .lerp:
             guard let first = frame.weights.first, first.prompt < embeddings.count else { return [] }

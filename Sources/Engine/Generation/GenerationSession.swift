@@ -1,0 +1,124 @@
+import Foundation
+import Imaging
+
+/// The engine's public door: runs generation requests on one dedicated thread and reports `GenerationEvent`s.
+///
+/// A new request cancels the one running (it stops within one denoising step) and the one waiting; only the latest
+/// runs. Events arrive on the engine thread: the handler must be quick and thread-safe (the studio posts them to its
+/// mailbox and wakes its loop). Tensors never leave the engine thread; events carry `Sendable` images.
+public final class GenerationSession: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pending: (id: Int, request: GenerationRequest)?
+    private var cancelledThrough = 0
+    private var lastID = 0
+    private var running: Int?
+    private var isShutDown = false
+    private var thread: Thread?
+    private let generator: ClipGenerator
+    private let onEvent: @Sendable (GenerationEvent) -> Void
+
+    /// A session over `network`. The network is used only by the session's thread from now on.
+    public init(network: AnimatorNetwork, onEvent: @escaping @Sendable (GenerationEvent) -> Void) {
+        generator = ClipGenerator(network: network)
+        self.onEvent = onEvent
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.name = "zoetrope.engine"
+        thread.stackSize = 8 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    deinit { shutDown() }
+
+    /// Queues a request, cancelling whatever runs or waits. Returns the request's id (events carry it).
+    @discardableResult
+    public func submit(_ request: GenerationRequest) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        lastID += 1
+        if let pending { onEvent(.cancelled(id: pending.id)) }
+        cancelledThrough = lastID - 1
+        pending = (lastID, request)
+        condition.signal()
+        return lastID
+    }
+
+    /// Cancels the running and the waiting request.
+    public func cancel() {
+        condition.lock()
+        defer { condition.unlock() }
+        if let pending { onEvent(.cancelled(id: pending.id)) }
+        pending = nil
+        cancelledThrough = lastID
+    }
+
+    /// True while a request runs or waits.
+    public var isBusy: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return running != nil || pending != nil
+    }
+
+    /// Stops the thread (cancelling any work) and waits for it to finish.
+    public func shutDown() {
+        condition.lock()
+        if isShutDown { condition.unlock(); return }
+        isShutDown = true
+        pending = nil
+        cancelledThrough = lastID
+        condition.broadcast()
+        while running != nil || thread != nil { condition.wait() }
+        condition.unlock()
+    }
+
+    private func isCancelled(_ id: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return id <= cancelledThrough || isShutDown
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while pending == nil && !isShutDown { condition.wait() }
+            if isShutDown {
+                thread = nil
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let (id, request) = pending!
+            pending = nil
+            running = id
+            condition.unlock()
+            run(id: id, request: request)
+            condition.lock()
+            running = nil
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private func run(id: Int, request: GenerationRequest) {
+        do {
+            try generator.validate(request)
+            let s = generator.network.config.imageSize
+            onEvent(.started(id: id, steps: request.sampler.steps, warnings: generator.warnings(for: request)))
+            let frames = try generator.run(request) { index, count, previews in
+                if isCancelled(id) { return false }
+                onEvent(.step(id: id, index: index, count: count,
+                              previews: ClipGenerator.images(previews, frames: request.frameCount, size: s)))
+                return !isCancelled(id)
+            }
+            if let frames, !isCancelled(id) {
+                onEvent(.finished(id: id, frames: frames))
+            } else {
+                onEvent(.cancelled(id: id))
+            }
+        } catch let error as GenerationError {
+            onEvent(.failed(id: id, message: error.description))
+        } catch {
+            onEvent(.failed(id: id, message: "\(error)"))
+        }
+    }
+}
