@@ -108,15 +108,41 @@ package struct GIFPalette: Sendable {
     }
 }
 
-/// Maps colours to palette indices: exact nearest (squared Euclidean) with a lazily filled 2²⁴ cache.
+/// Maps colours to palette indices: exact nearest (squared Euclidean, lowest index on ties) with a lazily filled 2²⁴
+/// cache, searching only the candidates of the colour's 16×16×16 cell.
+///
+/// Matches: Heckbert's locally sorted search (1982): an entry can be nearest to some colour of a cell only if its
+/// distance to the cell is at most the smallest over all entries of their distance to the cell's farthest corner.
 package struct GIFColorMapper {
     let palette: [RGB]
     private var cache: [UInt16]
+    private var candidates: [[UInt8]?]
 
     /// A mapper for `palette`.
     package init(palette: [RGB]) {
         self.palette = palette
         self.cache = [UInt16](repeating: .max, count: 1 << 24)
+        self.candidates = [[UInt8]?](repeating: nil, count: 4096)
+    }
+
+    /// The palette entries that can be nearest to a colour in cell (cr, cg, cb) of side 16.
+    private func cellCandidates(_ cell: Int) -> [UInt8] {
+        let lo = [(cell >> 8) * 16, ((cell >> 4) & 15) * 16, (cell & 15) * 16]
+        var minDistance = [Int](repeating: 0, count: palette.count)
+        var bound = Int.max
+        for (i, c) in palette.enumerated() {
+            var near = 0, far = 0
+            for (axis, v) in [Int(c.r), Int(c.g), Int(c.b)].enumerated() {
+                let a = lo[axis], b = lo[axis] + 15
+                let dNear = v < a ? a - v : (v > b ? v - b : 0)
+                let dFar = max(abs(v - a), abs(v - b))
+                near += dNear * dNear
+                far += dFar * dFar
+            }
+            minDistance[i] = near
+            bound = min(bound, far)
+        }
+        return palette.indices.filter { minDistance[$0] <= bound }.map { UInt8($0) }
     }
 
     /// The index of the palette colour nearest to (r, g, b).
@@ -125,11 +151,14 @@ package struct GIFColorMapper {
         let key = r << 16 | g << 8 | b
         let cached = cache[key]
         if cached != .max { return Int(cached) }
+        let cell = (r >> 4) << 8 | (g >> 4) << 4 | (b >> 4)
+        if candidates[cell] == nil { candidates[cell] = cellCandidates(cell) }
         var best = 0, bestDistance = Int.max
-        for (i, c) in palette.enumerated() {
+        for i in candidates[cell] ?? [] {
+            let c = palette[Int(i)]
             let dr = Int(c.r) - r, dg = Int(c.g) - g, db = Int(c.b) - b
             let d = dr * dr + dg * dg + db * db
-            if d < bestDistance { bestDistance = d; best = i }
+            if d < bestDistance { bestDistance = d; best = Int(i) }
         }
         cache[key] = UInt16(best)
         return best

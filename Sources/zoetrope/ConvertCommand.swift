@@ -153,6 +153,7 @@ struct Convert: ParsableCommand {
         options.panelGap = gap
         options.dither = dither
         options.overwrite = force
+        options.threads = try global.resolvedThreads()
 
         if clipFormat == nil {
             guard frameCount == 1 else {

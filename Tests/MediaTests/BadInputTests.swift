@@ -49,6 +49,14 @@ struct BadInputTests {
         expectOneLine(error(reading: "bad-truncated.jpg"), kind: .truncated, naming: "bad-truncated.jpg", saying: "truncated")
     }
 
+    @Test func animatedWebP() {
+        expectOneLine(error(reading: "bad-animated.webp"), kind: .unsupported, naming: "bad-animated.webp", saying: "animated WebP")
+    }
+
+    @Test func cmykJPEG() {
+        expectOneLine(error(reading: "bad-cmyk.jpg"), kind: .unsupported, naming: "bad-cmyk.jpg", saying: "CMYK")
+    }
+
     @Test func missingFile() {
         expectOneLine(error(reading: "no-such-file.png"), kind: .notFound, naming: "no-such-file.png", saying: "no such file")
     }
