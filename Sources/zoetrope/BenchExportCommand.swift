@@ -15,7 +15,8 @@ struct BenchExport: ParsableCommand {
         MP4 peer:  ffmpeg -f rawvideo -pix_fmt rgb24 -s WxH -r FPS -i - -c:v libx264 -preset veryfast -crf 18
                    -pix_fmt yuv420p -movflags +faststart out.mp4
         GIF peer:  ... -filter_complex split,palettegen,paletteuse=dither=none out.gif
-        PNG peer:  ... -f image2 frame_%05d.png
+        PNG peer:  ... -pred mixed -f image2 frame_%05d.png   (per-row adaptive filters like libpng's, so the
+                   files are the same size; ffmpeg's default -pred none writes files 4.4× larger)
 
         Example:
           zoetrope bench export --frames 48 --size 256
@@ -72,7 +73,7 @@ struct BenchExport: ParsableCommand {
               "-movflags", "+faststart"]),
             ("gif", .gif, "clip.gif",
              ["-filter_complex", "[0:v]split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none"]),
-            ("png sequence", .pngSequence, "frames", ["-f", "image2"]),
+            ("png sequence", .pngSequence, "frames", ["-pred", "mixed", "-f", "image2"]),
         ]
         for (name, format, file, peerArguments) in cases {
             var ours: [Double] = [], oursCPU: [Double] = []

@@ -206,3 +206,29 @@ struct ConvertEndToEndTests {
                            saying: "2 frames", in: dir, before: before)
     }
 }
+
+@Suite("zoetrope CLI basics", .enabled(if: CLI.isAvailable))
+struct CLIBasicsTests {
+    @Test func helpAndVersion() throws {
+        let dir = FileManager.default.temporaryDirectory
+        let version = try CLI.run(["--version"], in: dir)
+        #expect(version.status == 0 && !version.stdout.isEmpty)
+        let help = try CLI.run(["--help"], in: dir)
+        #expect(help.stdout.contains("Examples:") && help.stdout.contains("convert"))
+        let convert = try CLI.run(["convert", "--help"], in: dir)
+        #expect(convert.stdout.contains("zoetrope convert frames/ clip.mp4") && convert.stdout.contains("--threads"))
+        let inspect = try CLI.run(["inspect", "image", "--help"], in: dir)
+        #expect(inspect.stdout.contains("--json"))
+    }
+
+    @Test func threadsAreValidated() throws {
+        let dir = try EndToEndTestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try PNGWriter.write(SyntheticClip.frame(index: 0, of: 1, width: 8, height: 8), to: dir.appendingPathComponent("a.png"))
+        let bad = try CLI.run(["convert", "a.png", "b.png", "--threads", "0"], in: dir)
+        #expect(bad.status != 0 && bad.stderr.contains("--threads"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("b.png").path))
+        let good = try CLI.run(["convert", "a.png", "b.png", "--threads", "1"], in: dir)
+        #expect(good.status == 0, "\(good.stderr)")
+    }
+}

@@ -139,3 +139,17 @@ struct BadInputTests {
         }
     }
 }
+
+@Suite("Limits")
+struct LimitTests {
+    @Test("A raised limit still refuses what cannot fit in memory")
+    func memoryGuard() {
+        let limits = ImageLimits(maxWidth: 1 << 30, maxHeight: 1 << 30)
+        #expect {
+            try ImageFile.decode(bytes: Array((try? Data(contentsOf: MediaTestSupport.fixtures
+                .appendingPathComponent("bad-huge-header.png"))) ?? Data()), path: "huge.png", limits: limits)
+        } throws: { e in
+            (e as? MediaError)?.kind == .tooLarge && "\(e)".contains("GiB")
+        }
+    }
+}
