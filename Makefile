@@ -13,10 +13,12 @@ DEB_PACKAGES := pkg-config libncurses-dev libpng-dev libavformat-dev libavcodec-
 # Python packages for reference fixtures (installed into $(VENV); see tools/).
 PY_PACKAGES  := numpy scikit-image safetensors
 PY_PACKAGES  += pillow scipy  # tools/reference/imaging_fixtures.py (Pillow resize, scipy Gaussian)
+# Optional: diffusers + torch for the sampling fixtures (tools/reference/sampling_fixtures.py); `make sampling-fixtures`.
+PY_PACKAGES_DIFFUSERS := torch diffusers
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test test-swift venv fixtures parity studio bench clean help
+.PHONY: all deps build test test-swift venv fixtures parity studio bench clean help sampling-fixtures
 
 all: build
 
@@ -61,8 +63,18 @@ venv: $(VENV)/.ready
 fixtures: venv
 	@for s in tools/reference/*.py; do [ -f "$$s" ] || continue; echo "== $$s"; $(VENV)/bin/python "$$s" || exit 1; done
 
+## sampling-fixtures: regenerate Tests/EngineTests/Sampling/Fixtures with diffusers; keeps the committed ones when
+## diffusers/torch cannot be installed (CI runs this before the tests)
+sampling-fixtures:
+	@py=$(VENV)/bin/python; \
+	if ! $$py -c "import diffusers, torch" 2>/dev/null; then \
+	  { [ -x $$py ] || $(PYTHON) -m venv $(VENV); } >/dev/null 2>&1 && \
+	  $(VENV)/bin/pip install -q $(PY_PACKAGES) $(PY_PACKAGES_DIFFUSERS) >/dev/null 2>&1; fi; \
+	if $$py -c "import diffusers, torch" 2>/dev/null; then $$py tools/reference/sampling_fixtures.py; \
+	else echo "sampling-fixtures: diffusers/torch not installable here; using the committed fixtures"; fi
+
 ## parity: regenerate fixtures with the independent implementations, then run the tests against them
-parity: fixtures test
+parity: fixtures sampling-fixtures test
 
 clean:
 	rm -rf .build .test.log

@@ -30,12 +30,13 @@ let package = Package(
         .target(name: "Imaging", swiftSettings: fastMath),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
         .target(name: "Dancers", dependencies: ["Imaging"], swiftSettings: fastMath),
-        .target(name: "Media", dependencies: ["Imaging", "CPNG", "CFFmpeg"], swiftSettings: fastMath),
+        .target(name: "Media", dependencies: ["Imaging", "Engine", "Dancers", "CPNG", "CFFmpeg"], swiftSettings: fastMath),
         .target(name: "Preview", dependencies: ["Imaging"], swiftSettings: fastMath),
+        .target(name: "TUI", dependencies: ["Imaging", "Engine", "Media", "Preview", "CNcursesw"], swiftSettings: fastMath),
         .executableTarget(
             name: "zoetrope",
             dependencies: [
-                "Imaging", "Engine", "Dancers", "Media", "Preview",
+                "Imaging", "Engine", "Dancers", "Media", "Preview", "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastMath),
@@ -45,8 +46,9 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging"], exclude: ["Fixtures"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging", "Engine", "Dancers"], exclude: ["Fixtures"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Imaging", "Media"]),
     ],
     swiftLanguageModes: [.v6]

@@ -21,6 +21,7 @@ struct Zoetrope: ParsableCommand {
             Inspect.self,
             Convert.self,
             Bench.self,
+            SynthCommand.self,
         ]
     )
 }
@@ -31,6 +32,8 @@ struct Inspect: ParsableCommand {
         abstract: "Show what is inside an image, a checkpoint, a schedule or the terminal.",
         subcommands: [
             InspectImage.self,
+            InspectScheduleCommand.self,
+            InspectPromptsCommand.self,
         ]
     )
 }
@@ -42,6 +45,7 @@ struct Bench: ParsableCommand {
         subcommands: [
             BenchExport.self,
             BenchImaging.self,
+            BenchDancersCommand.self,
         ]
     )
 }
