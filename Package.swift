@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging", "Engine", "Dancers"], exclude: ["Fixtures"]),
-        .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"]),
+        .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Imaging", "Media"]),
     ],

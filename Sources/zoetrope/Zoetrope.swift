@@ -22,6 +22,7 @@ struct Zoetrope: ParsableCommand {
             Convert.self,
             Bench.self,
             SynthCommand.self,
+            PreviewCommand.self,
         ]
     )
 }
@@ -31,9 +32,10 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what is inside an image, a checkpoint, a schedule or the terminal.",
         subcommands: [
-            InspectImage.self,
             InspectScheduleCommand.self,
             InspectPromptsCommand.self,
+            InspectImage.self,
+            InspectTerminalCommand.self,
         ]
     )
 }
@@ -46,6 +48,7 @@ struct Bench: ParsableCommand {
             BenchExport.self,
             BenchImaging.self,
             BenchDancersCommand.self,
+            BenchSixelCommand.self,
         ]
     )
 }
