@@ -10,7 +10,8 @@ import Darwin
 /// `overwrite` is set. Folders (PNG sequences) work the same way: a temporary folder renamed as a whole.
 ///
 /// Limitations: the existence check and the rename are two steps, so a file created at the destination by another
-/// process in between is replaced. A process killed by a signal leaves its hidden temporary behind.
+/// process in between is replaced. Temporaries are registered in `TemporaryOutputs` so a program can remove them on
+/// SIGINT/SIGTERM (the CLI does); SIGKILL leaves the hidden temporary behind.
 package final class AtomicOutput {
     /// Where the output ends up.
     package let destination: URL
@@ -68,10 +69,11 @@ package final class AtomicOutput {
         if created != 0 {
             throw Self.writeError(errno, role: role, path: shown, folder: parent.displayPath)
         }
+        TemporaryOutputs.register(temporary)
     }
 
     deinit {
-        if !isCommitted { Self.remove(temporary) }
+        discard()
     }
 
     /// Writes `bytes` to the temporary file (replacing what it holds) and flushes them to disk.
@@ -129,11 +131,15 @@ package final class AtomicOutput {
             }
         }
         isCommitted = true
+        TemporaryOutputs.unregister(temporary)
     }
 
     /// Removes the temporary now (also done on deinit when not committed).
     package func discard() {
-        if !isCommitted { Self.remove(temporary) }
+        if !isCommitted {
+            Self.remove(temporary)
+            TemporaryOutputs.unregister(temporary)
+        }
     }
 
     /// Removes a file or folder tree, ignoring errors.

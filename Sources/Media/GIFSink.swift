@@ -8,7 +8,7 @@ final class GIFSink: ClipSink {
     private var frames: [RGBImage] = []
     private(set) var notes: [String] = []
     let codecName = "gif"
-    var storedSize: (width: Int, height: Int) { (frames.first?.width ?? 0, frames.first?.height ?? 0) }
+    private(set) var storedSize: (width: Int, height: Int) = (0, 0)
 
     init(output: AtomicOutput, fps: Int, dither: Bool) {
         self.output = output
@@ -20,6 +20,7 @@ final class GIFSink: ClipSink {
     }
 
     func append(_ frame: RGBImage, index: Int) throws {
+        storedSize = (frame.width, frame.height)
         frames.append(frame)
     }
 

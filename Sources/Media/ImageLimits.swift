@@ -1,3 +1,5 @@
+import Foundation
+
 /// Limits checked from an image's header before any pixel memory is allocated.
 public struct ImageLimits: Sendable, Equatable {
     /// Largest accepted width in pixels.
@@ -26,6 +28,16 @@ public struct ImageLimits: Sendable, Equatable {
             throw MediaError(.tooLarge, role: "image", path: path,
                              problem: "header declares \(width)×\(height) pixels, above the \(maxWidth)×\(maxHeight) limit",
                              advice: "shrink the image or raise the limit (--max-size)")
+        }
+        // Decoding holds an RGBA and an RGB copy: 7 bytes a pixel. Refuse what cannot fit in this machine's memory
+        // rather than trap on a failed allocation when the limit was raised.
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        let needed = Double(pixels) * 7
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        if overflow || needed > physical {
+            throw MediaError(.tooLarge, role: "image", path: path,
+                             problem: String(format: "%d×%d pixels need %.1f GiB to decode, this machine has %.1f GiB",
+                                             width, height, needed / 1_073_741_824, physical / 1_073_741_824))
         }
     }
 }

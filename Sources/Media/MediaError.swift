@@ -64,11 +64,3 @@ extension MediaError: LocalizedError {
     /// Same as `description`, so Foundation-style printing shows the one line.
     public var errorDescription: String? { description }
 }
-
-extension URL {
-    /// The path as the user typed it when the URL was made from a relative path, else the full path.
-    package var displayPath: String {
-        let relative = relativePath
-        return relative.isEmpty ? path : relative
-    }
-}

@@ -15,7 +15,8 @@ struct BenchExport: ParsableCommand {
         MP4 peer:  ffmpeg -f rawvideo -pix_fmt rgb24 -s WxH -r FPS -i - -c:v libx264 -preset veryfast -crf 18
                    -pix_fmt yuv420p -movflags +faststart out.mp4
         GIF peer:  ... -filter_complex split,palettegen,paletteuse=dither=none out.gif
-        PNG peer:  ... -f image2 frame_%05d.png
+        PNG peer:  ... -pred mixed -f image2 frame_%05d.png   (per-row adaptive filters like libpng's, so the
+                   files are the same size; ffmpeg's default -pred none writes files 4.4× larger)
 
         Example:
           zoetrope bench export --frames 48 --size 256
@@ -62,6 +63,7 @@ struct BenchExport: ParsableCommand {
         let ffmpeg = Self.which("ffmpeg")
 
         print("clip: \(frames) frames, \(size)×\(size), \(fps) fps (synthetic moving pattern); median of \(repeats) runs")
+        print("wall-clock times, then CPU time (user+sys); the machine may be shared, CPU time is the steadier figure")
         print("format        zoetrope        ffmpeg CLI      ratio (ffmpeg / zoetrope)   zoetrope output")
         let input = ["-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
                      "-s", "\(size)x\(size)", "-r", "\(fps)", "-i", "-"]
@@ -71,21 +73,23 @@ struct BenchExport: ParsableCommand {
               "-movflags", "+faststart"]),
             ("gif", .gif, "clip.gif",
              ["-filter_complex", "[0:v]split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none"]),
-            ("png sequence", .pngSequence, "frames", ["-f", "image2"]),
+            ("png sequence", .pngSequence, "frames", ["-pred", "mixed", "-f", "image2"]),
         ]
         for (name, format, file, peerArguments) in cases {
-            var ours: [Double] = []
+            var ours: [Double] = [], oursCPU: [Double] = []
             var bytes = 0
             for run in 0..<repeats {
                 let url = folder.appendingPathComponent("z\(run)-\(file)")
                 var options = ClipOptions(format: format)
                 options.fps = fps
                 let start = DispatchTime.now().uptimeNanoseconds
+                let cpuStart = Self.cpuSeconds(RUSAGE_SELF)
                 _ = try ClipExporter.export(clip, to: url, options: options)
                 ours.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                oursCPU.append(Self.cpuSeconds(RUSAGE_SELF) - cpuStart)
                 bytes = Self.size(of: url)
             }
-            var peer: [Double] = []
+            var peer: [Double] = [], peerCPU: [Double] = []
             if let ffmpeg {
                 for run in 0..<repeats {
                     var target = folder.appendingPathComponent("f\(run)-\(file)")
@@ -94,8 +98,10 @@ struct BenchExport: ParsableCommand {
                         target = target.appendingPathComponent("frame_%05d.png")
                     }
                     let start = DispatchTime.now().uptimeNanoseconds
+                    let cpuStart = Self.cpuSeconds(RUSAGE_CHILDREN)
                     try Self.runPeer(ffmpeg, input + peerArguments + [target.path], stdin: raw)
                     peer.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                    peerCPU.append(Self.cpuSeconds(RUSAGE_CHILDREN) - cpuStart)
                 }
             }
             let zt = Self.median(ours)
@@ -103,7 +109,19 @@ struct BenchExport: ParsableCommand {
             let ratio = peer.isEmpty ? "-" : String(format: "%.2f×", Self.median(peer) / zt)
             let ours_ = String(format: "%7.1f ms", 1000 * zt)
             print(Self.pad(name, 14) + Self.pad(ours_, 16) + Self.pad(peerText, 16) + Self.pad(ratio, 28) + "\(bytes / 1024) KiB")
+            let cpu = String(format: "%7.1f ms", 1000 * Self.median(oursCPU))
+            let peerCPUText = peerCPU.isEmpty ? "-" : String(format: "%7.1f ms", 1000 * Self.median(peerCPU))
+            let cpuRatio = peerCPU.isEmpty ? "-" : String(format: "%.2f×", Self.median(peerCPU) / max(1e-9, Self.median(oursCPU)))
+            print(Self.pad("  cpu time", 14) + Self.pad(cpu, 16) + Self.pad(peerCPUText, 16) + cpuRatio)
         }
+    }
+
+    /// User + system CPU seconds of this process (RUSAGE_SELF) or of its waited-for children (RUSAGE_CHILDREN).
+    static func cpuSeconds(_ who: __rusage_who) -> Double {
+        var usage = rusage()
+        getrusage(who.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

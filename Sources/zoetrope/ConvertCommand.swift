@@ -101,6 +101,7 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         try global.apply()
+        InterruptCleanup.install()
         let limits = ImageLimits(maxWidth: maxSize, maxHeight: maxSize)
         let backgroundColour = Self.parseColour(background) ?? RGB(255, 255, 255)
         let outURL = URL(fileURLWithPath: output)
@@ -153,6 +154,7 @@ struct Convert: ParsableCommand {
         options.panelGap = gap
         options.dither = dither
         options.overwrite = force
+        options.threads = try global.resolvedThreads()
 
         if clipFormat == nil {
             guard frameCount == 1 else {

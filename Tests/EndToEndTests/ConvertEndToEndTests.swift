@@ -206,3 +206,68 @@ struct ConvertEndToEndTests {
                            saying: "2 frames", in: dir, before: before)
     }
 }
+
+@Suite("zoetrope CLI basics", .enabled(if: CLI.isAvailable))
+struct CLIBasicsTests {
+    @Test func helpAndVersion() throws {
+        let dir = FileManager.default.temporaryDirectory
+        let version = try CLI.run(["--version"], in: dir)
+        #expect(version.status == 0 && !version.stdout.isEmpty)
+        let help = try CLI.run(["--help"], in: dir)
+        #expect(help.stdout.contains("Examples:") && help.stdout.contains("convert"))
+        let convert = try CLI.run(["convert", "--help"], in: dir)
+        #expect(convert.stdout.contains("zoetrope convert frames/ clip.mp4") && convert.stdout.contains("--threads"))
+        let inspect = try CLI.run(["inspect", "image", "--help"], in: dir)
+        #expect(inspect.stdout.contains("--json"))
+    }
+
+    @Test func threadsAreValidated() throws {
+        let dir = try EndToEndTestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try PNGWriter.write(SyntheticClip.frame(index: 0, of: 1, width: 8, height: 8), to: dir.appendingPathComponent("a.png"))
+        let bad = try CLI.run(["convert", "a.png", "b.png", "--threads", "0"], in: dir)
+        #expect(bad.status != 0 && bad.stderr.contains("--threads"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("b.png").path))
+        let good = try CLI.run(["convert", "a.png", "b.png", "--threads", "1"], in: dir)
+        #expect(good.status == 0, "\(good.stderr)")
+    }
+}
+
+@Suite("zoetrope convert interrupted", .enabled(if: CLI.isAvailable))
+struct InterruptTests {
+    @Test("Ctrl-C during an export removes the temporary and writes nothing")
+    func interrupt() throws {
+        let dir = try EndToEndTestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = dir.appendingPathComponent("frames")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (i, frame) in SyntheticClip.make(frameCount: 48, width: 128, height: 128).enumerated() {
+            try PNGWriter.write(frame, to: folder.appendingPathComponent("f\(i).png"))
+        }
+        let process = Process()
+        process.executableURL = CLI.binary
+        // Heavy on purpose (8× lanczos upscale, dithered GIF) so it is still running when interrupted.
+        process.arguments = ["convert", "frames", "big.gif", "--upscale", "8", "--filter", "lanczos3", "--dither"]
+        process.currentDirectoryURL = dir
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        func temporaries() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.contains(".tmp-") }
+        }
+        // The temporary exists from the start of the export; wait for it (at most 10 s).
+        var waited = 0
+        while temporaries().isEmpty && process.isRunning && waited < 1000 {
+            usleep(10_000)
+            waited += 1
+        }
+        let wasRunning = process.isRunning
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(temporaries().isEmpty)
+        if wasRunning {
+            #expect(process.terminationStatus == 130)
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("big.gif").path))
+        }
+    }
+}

@@ -49,6 +49,14 @@ struct BadInputTests {
         expectOneLine(error(reading: "bad-truncated.jpg"), kind: .truncated, naming: "bad-truncated.jpg", saying: "truncated")
     }
 
+    @Test func animatedWebP() {
+        expectOneLine(error(reading: "bad-animated.webp"), kind: .unsupported, naming: "bad-animated.webp", saying: "animated WebP")
+    }
+
+    @Test func cmykJPEG() {
+        expectOneLine(error(reading: "bad-cmyk.jpg"), kind: .unsupported, naming: "bad-cmyk.jpg", saying: "CMYK")
+    }
+
     @Test func missingFile() {
         expectOneLine(error(reading: "no-such-file.png"), kind: .notFound, naming: "no-such-file.png", saying: "no such file")
     }
@@ -128,6 +136,20 @@ struct BadInputTests {
             try PNGWriter.write(RGBImage(width: 2, height: 2), to: dir.appendingPathComponent("out.png"))
         } throws: { e in
             (e as? MediaError)?.kind == .unwritable && "\(e)".contains("permission denied")
+        }
+    }
+}
+
+@Suite("Limits")
+struct LimitTests {
+    @Test("A raised limit still refuses what cannot fit in memory")
+    func memoryGuard() {
+        let limits = ImageLimits(maxWidth: 1 << 30, maxHeight: 1 << 30)
+        #expect {
+            try ImageFile.decode(bytes: Array((try? Data(contentsOf: MediaTestSupport.fixtures
+                .appendingPathComponent("bad-huge-header.png"))) ?? Data()), path: "huge.png", limits: limits)
+        } throws: { e in
+            (e as? MediaError)?.kind == .tooLarge && "\(e)".contains("GiB")
         }
     }
 }

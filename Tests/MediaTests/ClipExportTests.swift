@@ -124,6 +124,7 @@ struct ClipExportTests {
         #expect(facts["nb_read_frames"] == "48")
         #expect(abs((Double(facts["duration"] ?? "") ?? 0) - 4.0) < 0.011)
         #expect(report.notes.contains { $0.contains("palette") })
+        #expect(report.width == 256 && report.height == 256 && report.frameCount == 48)
         let decoded = try Tools.decodeRGB(url)
         try #require(decoded.count == 48 * 256 * 256 * 3)
         let psnr = Pixels.psnr(decoded, Self.clip.flatMap(\.pixels))

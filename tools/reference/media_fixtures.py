@@ -212,8 +212,17 @@ def main():
     jpeg = (OUT / "photo.jpg").read_bytes()
     (OUT / "bad-truncated.jpg").write_bytes(jpeg[: len(jpeg) * 2 // 3])
 
+    # Valid files Zoetrope refuses with a message: animated WebP, CMYK JPEG.
+    buf = io.BytesIO()
+    frames = [Image.fromarray(photo[:16, :16]), Image.fromarray(photo[16:32, :16])]
+    frames[0].save(buf, "WEBP", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    (OUT / "bad-animated.webp").write_bytes(buf.getvalue())
+    buf = io.BytesIO()
+    Image.fromarray(photo[:16, :16]).convert("CMYK").save(buf, "JPEG", quality=90)
+    (OUT / "bad-cmyk.jpg").write_bytes(buf.getvalue())
+
     (OUT / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    print(f"wrote {len(manifest)} decode fixtures and 4 bad inputs to {OUT}")
+    print(f"wrote {len(manifest)} decode fixtures and 6 bad inputs to {OUT}")
 
 
 if __name__ == "__main__":
