@@ -47,8 +47,8 @@ let package = Package(
         // MARK: - Tests
         // Fixtures live beside the tests and are found through #filePath (see each target's Support.swift).
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures", "Sampling/Fixtures"]),
+        .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging", "Engine", "Dancers"], exclude: ["Fixtures"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),

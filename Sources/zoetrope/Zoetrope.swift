@@ -1,7 +1,7 @@
 import ArgumentParser
 import COpenBLAS
 
-/// The `zoetrope` command: the studio by default, and the headless tools beside it.
+/// The `zoetrope` command: the headless tools (the studio joins them as the default subcommand with issue 9).
 @main
 struct Zoetrope: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,12 +9,15 @@ struct Zoetrope: ParsableCommand {
         abstract: "Animate a still picture of a person from a pose sequence — a terminal studio over a CPU diffusion engine.",
         discussion: """
         Examples:
-          zoetrope inspect image photo.jpg           format, size and colour type of an image
-          zoetrope convert frames/ clip.mp4 --fps 12 a folder of PNG frames to an H.264 clip
-          zoetrope convert photo.jpg big.png --upscale 4
+          zoetrope synth --out dancers --clips 4 --frames 16   procedural dancers
+          zoetrope preview dancers/clip_00000/frames          play frames here
+          zoetrope render demo/demo.zoetrope.json             a project to MP4
+          zoetrope convert frames/ clip.mp4 --fps 12          frames to H.264
+          zoetrope inspect image photo.jpg                    format and size
+          zoetrope inspect weights model.safetensors          inside a checkpoint
 
         Environment:
-          ZOETROPE_THREADS   default for --threads (CPU threads for OpenBLAS and parallel loops)
+          ZOETROPE_THREADS   default for --threads (CPU threads to use)
         """,
         version: ZoetropeVersion.string,
         subcommands: [
