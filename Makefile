@@ -14,7 +14,7 @@ DEB_PACKAGES := pkg-config libncurses-dev libpng-dev libavformat-dev libavcodec-
 PY_PACKAGES  := numpy scikit-image safetensors
 PY_PACKAGES  += pillow scipy  # tools/reference/imaging_fixtures.py (Pillow resize, scipy Gaussian)
 # Optional: diffusers + torch for the sampling fixtures (tools/reference/sampling_fixtures.py); `make sampling-fixtures`.
-PY_PACKAGES_DIFFUSERS := torch diffusers
+PY_PACKAGES_DIFFUSERS := torch==2.13.0+cpu diffusers  # the CPU wheel; PyPI's default torch is a multi-GB CUDA build
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
