@@ -25,9 +25,7 @@ final class EulerAncestralSampler: Sampler {
     }
 
     func scaleModelInput(_ sample: [Float], step: Int) -> [Float] {
-        let sigma = sigmaTable[step]
-        let divisor = (sigma * sigma + 1).squareRoot()
-        return sample.map { $0 / divisor }
+        KarrasPlan.scaledModelInput(sample, sigma: sigmaTable[step])
     }
 
     func step(modelOutput: [Float], step: Int, sample: [Float]) -> SamplerStep {

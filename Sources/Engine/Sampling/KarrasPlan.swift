@@ -51,3 +51,12 @@ struct KarrasPlan {
         }
     }
 }
+
+extension KarrasPlan {
+    /// The k-diffusion model input of the Euler samplers: x / √(σ² + 1).
+    /// Matches: diffusers `EulerDiscreteScheduler.scale_model_input` (and the ancestral variant's).
+    static func scaledModelInput(_ sample: [Float], sigma: Float) -> [Float] {
+        let divisor = (sigma * sigma + 1).squareRoot()
+        return sample.map { $0 / divisor }
+    }
+}
