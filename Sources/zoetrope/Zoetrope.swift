@@ -26,6 +26,7 @@ struct Zoetrope: ParsableCommand {
             Bench.self,
             SynthCommand.self,
             RenderCommand.self,
+            TrainCommand.self,
             PreviewCommand.self,
         ]
     )
