@@ -27,6 +27,7 @@ struct Zoetrope: ParsableCommand {
             SynthCommand.self,
             RenderCommand.self,
             TrainCommand.self,
+            EvalCommand.self,
             PreviewCommand.self,
         ]
     )
