@@ -102,9 +102,9 @@ struct EvalCommand: ParsableCommand {
                                             frameCount: frames)
             // Prompt traveling over the clip's own captions: one-hot weights per frame.
             var prompts: [String] = []
-            for f in window where !prompts.contains(f.caption) { prompts.append(f.caption) }
+            for f in window where !prompts.contains(promptCaption(f)) { prompts.append(promptCaption(f)) }
             request.prompts = prompts
-            request.framePrompts = window.enumerated().map { i, f in .single(frame: i, prompt: prompts.firstIndex(of: f.caption) ?? 0) }
+            request.framePrompts = window.enumerated().map { i, f in .single(frame: i, prompt: prompts.firstIndex(of: promptCaption(f)) ?? 0) }
             request.seed = seed &+ UInt64(c)
             request.sampler.steps = steps
             let truth = window.map(\.image)

@@ -45,6 +45,13 @@ private func pack(_ clips: [(frames: [FrameSample], previousPose: Pose?, referen
                          conditions: conditions, captions: captions, faceMasks: face, handMasks: hands)
 }
 
+/// The prompt a Dancers frame trains with: expression, move and lighting ("smiling, waving their arms, in warm
+/// light"). The identity's description is left out: the reference image carries the person, and the full caption
+/// would not fit the prompt encoder's token window (its tail — the lighting — would be cut).
+func promptCaption(_ frame: DancerFrame) -> String {
+    "\(frame.expression.phrase), \(frame.move.phrase), \(frame.lighting.phrase)"
+}
+
 /// SplitMix64 over (seed, stage, step, slot): the choices of one batch.
 private func draw(_ seed: UInt64, _ stage: Int, _ step: Int, _ slot: Int) -> UInt64 {
     var z = seed &+ UInt64(stage) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(step) &* 0xBF58_476D_1CE4_E5B9 &+ UInt64(slot) &* 0x94D0_49BB_1331_11EB
@@ -76,7 +83,7 @@ struct DancerTrainingData: TrainingDataSource {
         for b in 0..<stage.clips {
             let index = Int(draw(seed, stageIndex, step, b) % 1_000_000_000)
             let clip = generator.clip(index)
-            let samples = clip.frames.map { FrameSample(image: $0.image, pose: $0.pose, caption: $0.caption, cues: $0.sharpness) }
+            let samples = clip.frames.map { FrameSample(image: $0.image, pose: $0.pose, caption: promptCaption($0), cues: $0.sharpness) }
             let r = draw(seed ^ 0xA5A5, stageIndex, step, b)
             let start = Int(r % UInt64(samples.count - stage.frames + 1))
             var refIndex = Int((r >> 20) % UInt64(samples.count))
