@@ -13,7 +13,7 @@ struct EvalScores {
     var flicker: [Double] = []
 
     /// Hand speed (pixels per frame on a 64-pixel frame) above which a frame counts as fast motion.
-    static let fastSpeed: Float = 2
+    static let fastSpeed: Float = 4
     /// Side of SSIM's Gaussian window (scikit-image's `gaussian_weights=True` default).
     static let ssimWindow = 11
 
