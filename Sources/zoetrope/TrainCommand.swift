@@ -61,9 +61,13 @@ struct TrainCommand: ParsableCommand {
         let data: TrainingDataSource
         switch r.data {
         case .dancers(let identities, let seed, let lo, let hi):
-            data = DancerTrainingData(identities: identities, seed: seed, shutterMin: lo, shutterMax: hi)
+            data = DancerTrainingData(identities: identities, seed: seed, shutterMin: lo, shutterMax: hi, blurCondition: r.blurCondition)
         case .folder(let url):
-            do { data = try FolderTrainingData(url, seed: r.seed) } catch let e as RecipeError { throw e } catch {
+            do {
+                var folder = try FolderTrainingData(url, seed: r.seed)
+                folder.blurCondition = r.blurCondition
+                data = folder
+            } catch let e as RecipeError { throw e } catch {
                 throw RecipeError("dataset \(url.path): \(error)")
             }
         }

@@ -41,6 +41,8 @@ struct TrainRecipe {
     var emaDecay: Float
     var weightDecay: Float
     var stages: [Stage]
+    /// Whether the sharpness cue carries the ground truth's measured blur (false: always "sharp", the ablation).
+    var blurCondition: Bool
     var checkpointEvery: Int
     var logEvery: Int
     /// The recipe's text, stored in checkpoints so a model records how it was made.
@@ -104,10 +106,11 @@ struct TrainRecipe {
         }
 
         var options = TrainingOptions()
-        var emaDecay: Float = 0.999, weightDecay: Float = 0.01
+        var emaDecay: Float = 0.999, weightDecay: Float = 0.01, blurCondition = true
         if let t = top["training"] {
             let o = try r.object(t, at: "training", keys: ["faceWeight", "handWeight", "minSNRGamma", "dropReference", "dropPrompt",
-                                                           "dropBoth", "maxGradNorm", "emaDecay", "weightDecay", "zeroTerminalSNR", "betaSchedule"])
+                                                           "dropBoth", "maxGradNorm", "emaDecay", "weightDecay", "zeroTerminalSNR", "betaSchedule",
+                                                           "blurCondition"])
             if let v = o["faceWeight"] { options.faceWeight = Float(try r.double(v, at: "training.faceWeight", 0...100)) }
             if let v = o["handWeight"] { options.handWeight = Float(try r.double(v, at: "training.handWeight", 0...100)) }
             if let v = o["minSNRGamma"], v != .null { options.minSNRGamma = Float(try r.double(v, at: "training.minSNRGamma", 0.01...1000)) }
@@ -117,6 +120,7 @@ struct TrainRecipe {
             if let v = o["maxGradNorm"] { options.maxGradNorm = Float(try r.double(v, at: "training.maxGradNorm", 0.001...1e6)) }
             if let v = o["emaDecay"] { emaDecay = Float(try r.double(v, at: "training.emaDecay", 0...1)) }
             if let v = o["weightDecay"] { weightDecay = Float(try r.double(v, at: "training.weightDecay", 0...1)) }
+            if let v = o["blurCondition"] { blurCondition = try r.bool(v, at: "training.blurCondition") }
             if let v = o["zeroTerminalSNR"] { options.schedule.zeroTerminalSNR = try r.bool(v, at: "training.zeroTerminalSNR") }
             if let v = o["betaSchedule"] {
                 let s = try r.string(v, at: "training.betaSchedule")
@@ -173,7 +177,7 @@ struct TrainRecipe {
         let every = try top["checkpointEvery"].map { try r.int($0, at: "checkpointEvery", 1...10_000_000) } ?? 100
         let logEvery = try top["logEvery"].map { try r.int($0, at: "logEvery", 1...10_000_000) } ?? 10
         return TrainRecipe(name: name, seed: UInt64(seed), model: model, data: data, options: options, emaDecay: emaDecay,
-                           weightDecay: weightDecay, stages: stages, checkpointEvery: every, logEvery: logEvery, text: text)
+                           weightDecay: weightDecay, stages: stages, blurCondition: blurCondition, checkpointEvery: every, logEvery: logEvery, text: text)
     }
 
     /// Reads typed values out of the parsed JSON, with errors that name the file and the key.

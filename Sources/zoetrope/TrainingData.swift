@@ -20,7 +20,7 @@ private struct FrameSample {
 }
 
 /// Packs clips (each: a window of frames plus a reference frame) into a `TrainingBatch` at `size`.
-private func pack(_ clips: [(frames: [FrameSample], previousPose: Pose?, reference: RGBImage)], size: Int) -> TrainingBatch {
+private func pack(_ clips: [(frames: [FrameSample], previousPose: Pose?, reference: RGBImage)], size: Int, blur: Bool) -> TrainingBatch {
     let n = size * size
     let f = clips.first?.frames.count ?? 1
     var targets: [Float] = [], references: [Float] = [], conditions: [Float] = [], captions: [String] = []
@@ -29,7 +29,7 @@ private func pack(_ clips: [(frames: [FrameSample], previousPose: Pose?, referen
     for clip in clips {
         references += clip.reference.planarFloats()
         // Hand motion of the first frame comes from the frame before the window when there is one.
-        var poses = clip.frames.map(\.pose), cues = clip.frames.map(\.cues)
+        var poses = clip.frames.map(\.pose), cues = clip.frames.map { blur ? $0.cues : [1, 1] }
         if let previous = clip.previousPose { poses.insert(previous, at: 0); cues.insert([1, 1], at: 0) }
         var maps = ConditionMaps.clip(poses: poses, cues: cues, size: size)
         if clip.previousPose != nil { maps.removeFirst(ConditionMaps.clipChannels * n) }
@@ -66,6 +66,8 @@ struct DancerTrainingData: TrainingDataSource {
     let seed: UInt64
     let shutterMin: Float
     let shutterMax: Float
+    /// False: every sharpness cue is 1 (the blur-condition ablation).
+    var blurCondition = true
 
     func batch(stage: TrainRecipe.Stage, stageIndex: Int, step: Int) throws -> TrainingBatch {
         var config = SynthConfiguration()
@@ -90,7 +92,7 @@ struct DancerTrainingData: TrainingDataSource {
             if stage.frames == 1 && refIndex == start { refIndex = (refIndex + 1 + Int((r >> 40) % UInt64(samples.count - 1))) % samples.count }
             clips.append((Array(samples[start..<(start + stage.frames)]), start > 0 ? samples[start - 1].pose : nil, samples[refIndex].image))
         }
-        return pack(clips, size: stage.size)
+        return pack(clips, size: stage.size, blur: blurCondition)
     }
 }
 
@@ -101,6 +103,8 @@ struct FolderTrainingData: TrainingDataSource {
     let seed: UInt64
     /// Frame count of every clip.
     let frameCounts: [Int]
+    /// False: every sharpness cue is 1 (the blur-condition ablation).
+    var blurCondition = true
 
     /// Opens and checks the folder: every clip needs as many pose files as frames.
     init(_ root: URL, seed: UInt64) throws {
@@ -158,6 +162,6 @@ struct FolderTrainingData: TrainingDataSource {
             let previous = start > 0 ? try load(start - 1).pose : nil
             clips.append((frames, previous, try load(refIndex).image))
         }
-        return pack(clips, size: stage.size)
+        return pack(clips, size: stage.size, blur: blurCondition)
     }
 }
