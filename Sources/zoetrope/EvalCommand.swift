@@ -35,6 +35,9 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Denoising steps.")
     var steps = 20
 
+    @Option(name: .long, help: "Sampler: ddim, euler, euler-a or dpmpp-2m.")
+    var sampler = "dpmpp-2m"
+
     @Option(name: .long, help: "Guidance scale (reference and prompt together; the unconditional pass keeps the pose).")
     var guidance = 1.5
 
@@ -47,6 +50,9 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip the no-pose baseline (halves the time).")
     var noBaselines = false
 
+    @Flag(name: .long, help: "Also report one-step denoising: the x0 the model predicts from the noised ground truth at several timesteps.")
+    var denoising = false
+
     @Option(name: [.short, .long], help: ArgumentHelp("Folder for eval.md, eval.json and sample frames.", valueName: "DIR"))
     var out: String?
 
@@ -56,6 +62,7 @@ struct EvalCommand: ParsableCommand {
         guard (1...256).contains(clips) else { throw ValidationError("--clips must be 1 to 256, got \(clips)") }
         guard (2...64).contains(frames) else { throw ValidationError("--frames must be 2 to 64, got \(frames)") }
         guard (1...1000).contains(steps) else { throw ValidationError("--steps must be 1 to 1000, got \(steps)") }
+        guard SamplerKind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be ddim, euler, euler-a or dpmpp-2m, got \(sampler)") }
         guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a non-negative number") }
     }
 
@@ -90,6 +97,9 @@ struct EvalCommand: ParsableCommand {
         let outURL = out.map { URL(fileURLWithPath: $0) }
         if let outURL { try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true) }
         let started = Date()
+        if denoising {
+            print(try DenoisingCheck.run(network: network, dancers: dancers, clips: clips, frames: frames, referenceOffset: config.identities))
+        }
         for c in 0..<clips {
             let clip = dancers.clip(c)
             let window = Array(clip.frames[0..<frames])
@@ -107,6 +117,7 @@ struct EvalCommand: ParsableCommand {
             request.framePrompts = window.enumerated().map { i, f in .single(frame: i, prompt: prompts.firstIndex(of: promptCaption(f)) ?? 0) }
             request.seed = seed &+ UInt64(c)
             request.sampler.steps = steps
+            request.sampler.sampler = SamplerKind(rawValue: sampler) ?? .dpmSolver2M
             let truth = window.map(\.image)
             gtFeatures += truth.map(features.callAsFunction)
             for (m, method) in methods.enumerated() {
