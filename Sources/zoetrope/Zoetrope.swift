@@ -55,6 +55,7 @@ struct Bench: ParsableCommand {
             BenchDancersCommand.self,
             BenchSixelCommand.self,
             BenchEngine.self,
+            BenchGenerate.self,
         ]
     )
 }
