@@ -56,6 +56,7 @@ struct Bench: ParsableCommand {
             BenchSixelCommand.self,
             BenchEngine.self,
             BenchGenerate.self,
+            BenchSession.self,
         ]
     )
 }

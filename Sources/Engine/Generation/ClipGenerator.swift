@@ -88,12 +88,19 @@ public final class ClipGenerator {
     /// Runs the request. `onStep(index, count, previews)` returns false to cancel (then the result is nil).
     public func run(_ request: GenerationRequest,
                     onStep: (_ index: Int, _ count: Int, _ previews: [Float]) -> Bool) throws -> [RGBImage]? {
+        try run(request, noise: nil, onStep: onStep)
+    }
+
+    /// `run` with another noise source than the request's seeded Philox stream (tests use it to give every frame the
+    /// same start noise, isolating what the model and the context windows do across frames).
+    package func run(_ request: GenerationRequest, noise override: NoiseSource?,
+                     onStep: (_ index: Int, _ count: Int, _ previews: [Float]) -> Bool) throws -> [RGBImage]? {
         try validate(request)
         let c = network.config, s = c.imageSize, f = request.frameCount
         let perFrame = 3 * s * s
         let conditioning = conditioning(for: request)
         var rng = Philox(seed: request.seed)
-        let noise: NoiseSource = { count in
+        let noise: NoiseSource = override ?? { count in
             let t = rng.normal([count])
             return t.values
         }
