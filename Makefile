@@ -18,7 +18,7 @@ PY_PACKAGES_DIFFUSERS := torch==2.13.0+cpu diffusers  # the CPU wheel; PyPI's de
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test test-swift venv fixtures torch-fixtures sampling-fixtures parity fuzz studio bench clean help
+.PHONY: all deps build test test-swift venv fixtures torch-fixtures sampling-fixtures parity fuzz tsan studio bench clean help
 
 all: build
 
@@ -90,6 +90,13 @@ fuzz:
 	mkdir -p .build-fuzz/corpus && cp Tests/EngineTests/Fixtures/*.safetensors .build-fuzz/corpus/
 	.build-fuzz/release/fuzz-safetensors .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -rss_limit_mb=1024 -malloc_limit_mb=64
+
+## tsan: the engine's concurrency tests (generation session, parallel loops) under the thread sanitizer; a debug
+## build in its own build folder. Any data race TSan reports fails the run (halt_on_error).
+TSAN_FILTER ?= GenerationSession|ComputeThreads|ClipGenerator
+tsan:
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	  $(SWIFT) test --sanitize=thread --build-path .build-tsan --filter '$(TSAN_FILTER)'
 
 ## studio: the interactive studio arrives with issue 9. Until it lands, this builds Zoetrope and plays a procedural
 ## dancer clip in the terminal (sixel, half blocks or ASCII, whichever the terminal supports).

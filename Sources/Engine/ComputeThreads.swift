@@ -1,26 +1,30 @@
 import COpenBLAS
 import Dispatch
+import Foundation
 
 /// How many CPU threads the engine uses: OpenBLAS's thread count and the width of the engine's parallel loops.
 public enum ComputeThreads {
     /// Environment variable that supplies the default when `--threads` is not given.
     public static let environmentKey = "ZOETROPE_THREADS"
 
-    /// Width of the engine's own parallel loops; written once by `set(_:)` at start-up, read by `parallelFor`.
+    /// Width of the engine's own parallel loops; written by `set(_:)`, read by `parallelFor` on any thread, so every
+    /// access holds `loopWidthLock` (a plain static would be a data race when `set` runs while an engine thread
+    /// computes — the thread sanitizer reports it).
     nonisolated(unsafe) private static var loopWidth = 1
+    private static let loopWidthLock = NSLock()
 
     /// Sets OpenBLAS's thread count and the engine's parallel-loop width. `n` must be ≥ 1.
     public static func set(_ n: Int) {
         precondition(n >= 1, "ComputeThreads.set: thread count must be at least 1, got \(n)")
         zt_openblas_set_threads(Int32(n))
-        loopWidth = n
+        loopWidthLock.withLock { loopWidth = n }
     }
 
     /// OpenBLAS's current thread count.
     public static var current: Int { Int(zt_openblas_get_threads()) }
 
     /// The engine's parallel-loop width (the value last given to `set(_:)`, 1 before).
-    public static var width: Int { loopWidth }
+    public static var width: Int { loopWidthLock.withLock { loopWidth } }
 
     /// Runs `body` with OpenBLAS on one thread (restoring the count after), for loops that parallelise over many
     /// small GEMMs themselves: each worker's GEMM then runs on its own core instead of contending for BLAS threads.

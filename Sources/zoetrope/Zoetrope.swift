@@ -57,6 +57,8 @@ struct Bench: ParsableCommand {
             BenchDancersCommand.self,
             BenchSixelCommand.self,
             BenchEngine.self,
+            BenchGenerate.self,
+            BenchSession.self,
         ]
     )
 }

@@ -32,8 +32,21 @@ public final class ClipGenerator {
         guard request.referenceNoise.isFinite, (0...1).contains(request.referenceNoise) else {
             throw GenerationError("reference noise strength must be between 0 and 1, got \(request.referenceNoise)")
         }
+        for (frame, mix) in request.framePrompts.enumerated() {
+            for w in mix.weights where !(0..<request.prompts.count).contains(w.prompt) || !w.weight.isFinite {
+                throw GenerationError("frame \(frame)'s prompt weights name prompt \(w.prompt) with weight \(w.weight); there are \(request.prompts.count) prompts")
+            }
+        }
         if let context = request.context, context.length > c.frameWindow {
             throw GenerationError("context window of \(context.length) frames is longer than the model's window of \(c.frameWindow)")
+        }
+        // The sampling settings: the same checks the loop makes, reported before any work starts.
+        do {
+            try request.sampler.validate()
+            try request.guidance.validate()
+            try request.context?.validate()
+        } catch {
+            throw GenerationError("\(error)")
         }
     }
 
@@ -52,69 +65,56 @@ public final class ClipGenerator {
         return out
     }
 
-    /// Runs the request. `onStep(index, count, previews)` returns false to cancel (then the result is nil).
-    public func run(_ request: GenerationRequest,
-                    onStep: (_ index: Int, _ count: Int, _ previews: [Float]) -> Bool) throws -> [RGBImage]? {
-        try validate(request)
+    /// Seconds spent in UNet calls by `run` since the generator was made (for `zoetrope bench generate`).
+    package private(set) var unetSeconds: Double = 0
+    /// UNet calls made by `run` since the generator was made.
+    package private(set) var unetCalls = 0
+
+    /// The once-per-clip conditioning of a request: reference tokens (cached across requests with the same image),
+    /// guidance residuals of every frame, per-frame prompt embeddings.
+    package func conditioning(for request: GenerationRequest) -> ClipConditioning {
         let c = network.config, s = c.imageSize, f = request.frameCount
-        let perFrame = 3 * s * s
-        // Once per clip: reference tokens (cached across requests with the same image), guidance residuals, prompts.
-        let reference = referenceTokens(request.reference)
-        let blank = blankReferenceTokens()
         let guidance = network.guidance(Tensor(shape: [f, c.conditionChannels, s, s], values: request.conditions))
         let promptEmbeddings = request.prompts.map(promptEmbedding)
-        let framePrompt: [[Float]] = (0..<f).map { frame in
+        let framePrompts: [[Float]] = (0..<f).map { frame in
             guard !request.framePrompts.isEmpty else { return promptEmbeddings[0] }
             return PromptSchedule.mix(request.framePrompts[frame], embeddings: promptEmbeddings, interpolation: request.interpolation)
         }
-        let emptyPrompt = promptEmbedding("")
-        let promptShape = [c.promptLength, c.promptWidth]
+        return ClipConditioning(reference: referenceTokens(request.reference), blankReference: blankReferenceTokens(),
+                                guidance: guidance, framePrompts: framePrompts, emptyPrompt: promptEmbedding(""),
+                                frameCount: f, promptShape: [c.promptLength, c.promptWidth], frameShape: [3, s, s])
+    }
 
+    /// Runs the request. `onStep(index, count, previews)` returns false to cancel (then the result is nil).
+    public func run(_ request: GenerationRequest,
+                    onStep: (_ index: Int, _ count: Int, _ previews: [Float]) -> Bool) throws -> [RGBImage]? {
+        try run(request, noise: nil, onStep: onStep)
+    }
+
+    /// `run` with another noise source than the request's seeded Philox stream (tests use it to give every frame the
+    /// same start noise, isolating what the model and the context windows do across frames).
+    package func run(_ request: GenerationRequest, noise override: NoiseSource?,
+                     onStep: (_ index: Int, _ count: Int, _ previews: [Float]) -> Bool) throws -> [RGBImage]? {
+        try validate(request)
+        let c = network.config, s = c.imageSize, f = request.frameCount
+        let perFrame = 3 * s * s
+        let conditioning = conditioning(for: request)
         var rng = Philox(seed: request.seed)
-        let noise: NoiseSource = { count in
+        let noise: NoiseSource = override ?? { count in
             let t = rng.normal([count])
             return t.values
         }
+        let clock = ContinuousClock()
         let model: DenoisingModel = { batch in
-            let frames = batch.frames, fw = frames.count, passes = batch.conditions
-            let rows = passes.count * fw
-            let x = Tensor(shape: [rows, 3, s, s])
-            for p in 0..<passes.count {
-                batch.input.withUnsafeBufferPointer { (x.data + p * fw * perFrame).update(from: $0.baseAddress!, count: fw * perFrame) }
-            }
-            var refRows: [Int: Tensor] = [:]
-            for (level, tokens) in reference {
-                let empty = blank[level]!
-                let per = tokens.count
-                let t = Tensor(shape: [rows] + Array(tokens.shape.dropFirst()))
-                for (p, pass) in passes.enumerated() {
-                    let src = pass.contains(.reference) ? tokens : empty
-                    for r in 0..<fw { (t.data + (p * fw + r) * per).update(from: src.data, count: per) }
-                }
-                refRows[level] = t
-            }
-            let promptRows = Tensor(shape: [rows] + promptShape)
-            let promptSize = c.promptLength * c.promptWidth
-            for (p, pass) in passes.enumerated() {
-                for (r, frame) in frames.enumerated() {
-                    let e = pass.contains(.prompt) ? framePrompt[frame] : emptyPrompt
-                    e.withUnsafeBufferPointer { (promptRows.data + (p * fw + r) * promptSize).update(from: $0.baseAddress!, count: promptSize) }
-                }
-            }
-            var guidanceRows: [Tensor] = []
-            for g in guidance {
-                let per = g.count / f
-                let t = Tensor.zeros([rows] + Array(g.shape.dropFirst()))
-                for (p, pass) in passes.enumerated() where pass.contains(.pose) {
-                    for (r, frame) in frames.enumerated() {
-                        (t.data + (p * fw + r) * per).update(from: g.data + frame * per, count: per)
-                    }
-                }
-                guidanceRows.append(t)
-            }
-            let v = self.network.unet(x, timesteps: [Float](repeating: Float(batch.timestep), count: rows), frames: fw,
-                                      reference: refRows, prompt: promptRows, guidance: guidanceRows)
-            return (0..<passes.count).map { p in Array(UnsafeBufferPointer(start: v.data + p * fw * perFrame, count: fw * perFrame)) }
+            let inputs = try conditioning.unetInputs(for: batch)
+            let begin = clock.now
+            let v = self.network.unet(inputs.x, timesteps: inputs.timesteps, frames: inputs.frames,
+                                      reference: inputs.reference, prompt: inputs.prompt, guidance: inputs.guidance)
+            let elapsed = clock.now - begin
+            self.unetSeconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            self.unetCalls += 1
+            let rowValues = batch.frames.count * perFrame
+            return (0..<batch.conditions.count).map { p in Array(UnsafeBufferPointer(start: v.data + p * rowValues, count: rowValues)) }
         }
         let context = request.context ?? (f > c.frameWindow ? ContextWindowConfig(length: c.frameWindow, overlap: min(4, c.frameWindow - 1)) : nil)
         // The schedule belongs to the model: sample on the one it was trained with.

@@ -14,7 +14,8 @@ public final class GenerationSession: @unchecked Sendable {
     private var running: Int?
     private var isShutDown = false
     private var thread: Thread?
-    private let generator: ClipGenerator
+    /// The generator the engine thread runs (read it only while the session is idle or shut down).
+    package let generator: ClipGenerator
     private let onEvent: @Sendable (GenerationEvent) -> Void
 
     /// A session over `network`. The network is used only by the session's thread from now on.
@@ -34,22 +35,26 @@ public final class GenerationSession: @unchecked Sendable {
     @discardableResult
     public func submit(_ request: GenerationRequest) -> Int {
         condition.lock()
-        defer { condition.unlock() }
         lastID += 1
-        if let pending { onEvent(.cancelled(id: pending.id)) }
-        cancelledThrough = lastID - 1
-        pending = (lastID, request)
+        let id = lastID
+        let dropped = pending?.id
+        cancelledThrough = id - 1
+        pending = (id, request)
         condition.signal()
-        return lastID
+        condition.unlock()
+        // The handler runs outside the lock, so it may call back into the session.
+        if let dropped { onEvent(.cancelled(id: dropped)) }
+        return id
     }
 
     /// Cancels the running and the waiting request.
     public func cancel() {
         condition.lock()
-        defer { condition.unlock() }
-        if let pending { onEvent(.cancelled(id: pending.id)) }
+        let dropped = pending?.id
         pending = nil
         cancelledThrough = lastID
+        condition.unlock()
+        if let dropped { onEvent(.cancelled(id: dropped)) }
     }
 
     /// True while a request runs or waits.
@@ -64,11 +69,13 @@ public final class GenerationSession: @unchecked Sendable {
         condition.lock()
         if isShutDown { condition.unlock(); return }
         isShutDown = true
+        let dropped = pending?.id
         pending = nil
         cancelledThrough = lastID
         condition.broadcast()
         while running != nil || thread != nil { condition.wait() }
         condition.unlock()
+        if let dropped { onEvent(.cancelled(id: dropped)) }
     }
 
     private func isCancelled(_ id: Int) -> Bool {
@@ -87,7 +94,7 @@ public final class GenerationSession: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let (id, request) = pending!
+            guard let (id, request) = pending else { condition.unlock(); continue }
             pending = nil
             running = id
             condition.unlock()

@@ -43,10 +43,11 @@ extension AnimatorNetwork {
         do {
             config = try JSONDecoder().decode(AnimatorConfig.self, from: Data(text.utf8))
         } catch {
-            throw SafetensorsError(path: path, message: "the model configuration is not valid: \(error)")
+            throw SafetensorsError(path: path, message: "the model configuration is not valid: \((error as? DecodingError)?.oneLine ?? "\(error)")")
         }
         let net: AnimatorNetwork
-        do {
+        do throws(ModelConfigError) {
+            try config.checkPlausible(for: file)
             net = try AnimatorNetwork(config: config)
         } catch {
             throw SafetensorsError(path: path, message: error.description)

@@ -8,6 +8,14 @@ public struct ModelBatch: Sendable {
     public var frames: [Int]
     /// One pass per entry: the conditions given to the model in that pass. Output i belongs to `conditions[i]`.
     public var conditions: [Set<GuidanceCondition>]
+
+    /// Creates a batch.
+    public init(input: [Float], timestep: Double, frames: [Int], conditions: [Set<GuidanceCondition>]) {
+        self.input = input
+        self.timestep = timestep
+        self.frames = frames
+        self.conditions = conditions
+    }
 }
 
 /// The model seen by the loop: one output buffer per pass, each the size of `batch.input`.

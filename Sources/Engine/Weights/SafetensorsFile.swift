@@ -153,7 +153,7 @@ public final class SafetensorsFile: @unchecked Sendable {
             end = e.byteRange.upperBound
         }
         guard end == dataSize else {
-            throw HeaderError(message: "tensors cover \(end) bytes but the data buffer holds \(dataSize); the file has trailing or missing bytes")
+            throw HeaderError(message: "tensors cover \(end) bytes but the data buffer holds \(dataSize); the file has trailing or missing bytes (truncated or padded)")
         }
         return (entries, metadata, 8 + headerLength)
     }
@@ -190,7 +190,7 @@ public final class SafetensorsFile: @unchecked Sendable {
         var offsets: [Int] = []
         for o in offsetsJSON {
             guard case .number(_, let integer?) = o, integer >= 0, integer <= Int64(dataSize) else {
-                throw HeaderError(message: "\(what): data_offsets \(offsetsJSON.map(\.serialized)) lie outside the \(dataSize)-byte data buffer")
+                throw HeaderError(message: "\(what): data_offsets \(offsetsJSON.map(\.serialized)) lie outside the \(dataSize)-byte data buffer (is the file truncated?)")
             }
             offsets.append(Int(integer))
         }
