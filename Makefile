@@ -91,15 +91,11 @@ fuzz:
 	.build-fuzz/release/fuzz-safetensors .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -rss_limit_mb=1024 -malloc_limit_mb=64
 
-## studio: the interactive studio arrives with issue 9. Until it lands, this builds Zoetrope and plays a procedural
-## dancer clip in the terminal (sixel, half blocks or ASCII, whichever the terminal supports).
-DEMO_DIR := .build/demo-dancers
+## studio: open the studio on the bundled demo project; it starts generating at once.
 studio: deps
 	$(SWIFT) build $(SWIFTFLAGS) --product zoetrope
-	@bin="$$($(SWIFT) build $(SWIFTFLAGS) --show-bin-path)/zoetrope"; \
-	  [ -d $(DEMO_DIR)/clip_00000 ] || "$$bin" synth --out $(DEMO_DIR) --identities 1 --clips 1 --frames 48 --size 128 --seed 7 || exit 1; \
-	  echo "The interactive studio is not built yet (issue 9). Playing a procedural dancer clip with 'zoetrope preview':"; \
-	  "$$bin" preview $(DEMO_DIR)/clip_00000/frames --fps 12
+	@[ -f demo/demo.zoetrope.json ] || { echo "error: demo/demo.zoetrope.json is missing (the demo project comes with the trained demo model)" >&2; exit 1; }
+	"$$($(SWIFT) build $(SWIFTFLAGS) --show-bin-path)/zoetrope" studio demo/demo.zoetrope.json
 
 clean:
 	rm -rf .build .test.log

@@ -27,6 +27,7 @@ struct Zoetrope: ParsableCommand {
             SynthCommand.self,
             RenderCommand.self,
             PreviewCommand.self,
+            StudioCommand.self,
         ]
     )
 }
