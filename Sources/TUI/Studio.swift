@@ -572,6 +572,8 @@ public final class Studio {
         screen?.close()
         screen = nil
         TerminalGuard.restoreMode()
+        // Cursor shown and mouse reporting off, whatever the terminfo entry's endwin sequence left.
+        _ = Studio.writeAll(Array("\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h".utf8))
         session?.shutDown()
         try? FileManager.default.removeItem(at: lockURL)
         trace?.closeFile()

@@ -51,16 +51,16 @@ final class TmuxSession {
     let name = "studio"
     let directory: URL
 
-    /// Starts `command` (run through `sh -c` with `exec`, so the pane's process is the program) at `columns × rows`.
+    /// Starts `command` under `sh`, which prints `[exit N]` when it ends and stays, so the terminal's state after
+    /// the program (alternate screen, cursor, mouse) can still be read.
     init(_ command: String, in directory: URL, columns: Int = 120, rows: Int = 40, environment: [String: String] = [:]) throws {
         socket = "zt-\(UUID().uuidString.prefix(8))"
         self.directory = directory
-        let env = (["ZOETROPE_THREADS": "1", "XDG_CONFIG_HOME": directory.appendingPathComponent(".config").path,
-                    "XDG_STATE_HOME": directory.appendingPathComponent(".state").path] .merging(environment) { $1 })
-            .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-        _ = try tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", "-c", directory.path,
-                      "exec env \(env) \(command)"])
-        _ = try tmux(["set-option", "-t", name, "remain-on-exit", "on"])
+        let env = ["ZOETROPE_THREADS": "1", "XDG_CONFIG_HOME": directory.appendingPathComponent(".config").path,
+                   "XDG_STATE_HOME": directory.appendingPathComponent(".state").path].merging(environment) { $1 }
+        _ = try tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", "-c", directory.path]
+                     + env.flatMap { ["-e", "\($0.key)=\($0.value)"] }
+                     + ["sh -c '\(command); echo \"[exit $?]\"; exec sleep 3600'"])
         _ = try tmux(["set-option", "-g", "window-size", "manual"])
     }
 
@@ -89,9 +89,20 @@ final class TmuxSession {
         try tmux(["display-message", "-p", "-t", name, f]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    var pid: Int32 { Int32((try? format("#{pane_pid}")) ?? "") ?? -1 }
-    var isDead: Bool { (try? format("#{pane_dead}")) == "1" }
-    var exitStatus: Int? { Int((try? format("#{pane_dead_status}")) ?? "") }
+    /// The program's pid (the child of the pane's shell).
+    var pid: Int32 {
+        guard let shell = Int32((try? format("#{pane_pid}")) ?? "") else { return -1 }
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        return Int32(children.split(separator: " ").first ?? "") ?? -1
+    }
+    /// True once the program has ended (the shell printed its status).
+    var isDead: Bool { screen.contains("[exit ") }
+    /// The program's exit status (128 + signal when killed).
+    var exitStatus: Int? {
+        let text = screen
+        guard let range = text.range(of: #"\[exit \d+\]"#, options: .regularExpression) else { return nil }
+        return Int(text[range].dropFirst(6).dropLast())
+    }
 
     /// Waits until `predicate(screen)` holds; returns the screen, or nil after `timeout` seconds.
     @discardableResult
