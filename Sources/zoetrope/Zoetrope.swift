@@ -56,6 +56,7 @@ struct Bench: ParsableCommand {
             BenchDancersCommand.self,
             BenchSixelCommand.self,
             BenchEngine.self,
+            BenchStudioCommand.self,
         ]
     )
 }
