@@ -131,6 +131,7 @@ public final class Studio {
         draw()
         loadInputs()
         requestGeneration(immediately: true)
+        needsDraw = true
         while running {
             waitForInput()
             if TerminalGuard.quitSignal != 0 {
@@ -292,6 +293,7 @@ public final class Studio {
     }
 
     func submit() {
+        needsDraw = true
         guard let network, let session, let reference, !poses.isEmpty else {
             state.phase = .idle
             return
@@ -310,6 +312,7 @@ public final class Studio {
             return
         }
         lastRequest = request
+        Studio.deprioritizeWorkers()
         currentID = session.submit(request)
         state.generationStarted(steps: request.sampler.steps, at: Studio.now())
         needsDraw = true
@@ -325,6 +328,7 @@ public final class Studio {
                 state.generationStarted(steps: steps, at: now)
                 for w in warnings { state.post(.warning, w) }
             case .step(_, let index, let count, let previews):
+                if index == 0 { Studio.deprioritizeWorkers() }
                 state.generationStepped(index: index, count: count, previews: previews, at: now)
                 previewVersion += 1
             case .finished(_, let frames):
@@ -560,6 +564,21 @@ public final class Studio {
             offset += n
         }
         return true
+    }
+
+    /// Gives every thread but the main one a lower scheduling priority (nice 10): the engine's thread, OpenBLAS's
+    /// pool and the dispatch workers of its parallel loops. On a machine whose cores the engine saturates, the loop
+    /// then gets the CPU as soon as a key arrives. Threads created later inherit the value from their creator;
+    /// the scan runs at every submit and first step to catch pools created lazily.
+    static func deprioritizeWorkers() {
+        let main = getpid()
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return }
+        for name in tasks {
+            guard let tid = Int32(name), tid != main else { continue }
+            errno = 0
+            let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid))
+            if errno == 0 && current < 10 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid), 10) }
+        }
     }
 
     // MARK: - Tear-down

@@ -41,10 +41,6 @@ struct BenchStudioCommand: ParsableCommand {
             try Data(text.utf8).write(to: dir.appendingPathComponent("p.zoetrope.json"))
         }
 
-        // Floor: raw-mode cat echoes each key.
-        let floor = try measure(command: "sh -c 'stty raw -echo; exec cat'", dir: dir, threads: 1, ready: { _ in true }) { i, _ in
-            (["x"], { screen in screen.filter { $0 == "x" }.count >= i + 1 })
-        }
         // The studio: alternate Seed +1 / −1 and next / previous frame; each key's effect is a distinct screen.
         func studioKeys(_ i: Int, _ frames: Int) -> ([String], (String) -> Bool) {
             switch i % 4 {
@@ -56,19 +52,29 @@ struct BenchStudioCommand: ParsableCommand {
         }
         try project(steps: 2)
         let idle = try measure(command: "\(exe) studio p.zoetrope.json", dir: dir, threads: engineThreads,
-                               ready: { $0.contains("done 2/2") }, settle: { _ in }) { i, _ in studioKeys(i, 16) }
+                               ready: { $0.contains("done 2/2") }) { i, _ in studioKeys(i, 16) }
         try project(steps: 1000)
+        // Peer, under the same load: raw-mode cat echoing each key while a studio generates in another tmux.
+        let load = BenchTmux(socket: "zt-bench-load-\(UUID().uuidString.prefix(8))")
+        try load.start("\(exe) studio p.zoetrope.json", dir: dir, environment: ["ZOETROPE_THREADS": "\(engineThreads)",
+                       "XDG_CONFIG_HOME": dir.appendingPathComponent(".config").path, "XDG_STATE_HOME": dir.appendingPathComponent(".state").path])
+        let loadReady = Date().addingTimeInterval(60)
+        while !load.capture().contains("generating step") && Date() < loadReady { usleep(50_000) }
+        let floor = try measure(command: "sh -c 'stty raw -echo; exec cat'", dir: dir, threads: 1, ready: { _ in true }) { i, _ in
+            (["x"], { screen in screen.filter { $0 == "x" }.count >= i + 1 })
+        }
+        load.kill()
         var busy = 0.0
         let loaded = try measure(command: "\(exe) studio p.zoetrope.json", dir: dir, threads: engineThreads,
                                  ready: { $0.contains("generating step") }, settle: { pid in busy = Self.cpuLoad(pid: pid) }) { i, _ in
             studioKeys(i, 16)
         }
         func line(_ name: String, _ ms: [Double]) -> String {
-            String(format: "  %-36@ p50 %6.1f ms   p99 %6.1f ms   max %6.1f ms   (n=%d)", name as NSString,
+            "  " + name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: " p50 %6.1f ms   p99 %6.1f ms   max %6.1f ms   (n=%d)",
                    Self.percentile(ms, 0.5), Self.percentile(ms, 0.99), ms.max() ?? 0, ms.count)
         }
         print("studio key → screen change through tmux (\(keys) keys each; machine shared, figures taken under load):")
-        print(line("peer: cat in raw mode (tmux floor)", floor))
+        print(line("peer: cat in raw mode (floor), engine busy", floor))
         print(line("studio, engine idle", idle))
         print(line(String(format: "studio, engine busy (%.0f%% CPU)", busy * 100), loaded))
         print(String(format: "  ratio busy/idle p99 %.2f; busy p99 − floor p99 = %.1f ms; target p99 ≤ 50 ms: %@",

@@ -93,9 +93,16 @@ public enum ProjectLoader {
                                   fusion: ContextFusion(rawValue: document.context.fusion) ?? .pyramid,
                                   closedLoop: document.context.loop)
             : nil
-        // Prompt keyframes go through the same parser as prompt_map files, so the semantics are one.
+        // Prompt keyframes go through the same parser as prompt_map files, so the semantics are one. Keyframes whose
+        // prompt is still empty (just added in the studio) are left out; with none left, the clip has no prompt.
+        let written = document.prompts.keyframes.filter { !$0.prompt.trimmingCharacters(in: .whitespaces).isEmpty }
+        if written.isEmpty {
+            request.prompts = [[document.prompts.head, document.prompts.tail].filter { !$0.isEmpty }.joined(separator: ", ")]
+            request.framePrompts = []
+            return request
+        }
         let map = JSONValue.object([
-            ("prompt_map", .object(document.prompts.keyframes.map { (String($0.frame), JSONValue.string($0.prompt)) })),
+            ("prompt_map", .object(written.map { (String($0.frame), JSONValue.string($0.prompt)) })),
             ("head_prompt", .string(document.prompts.head)), ("tail_prompt", .string(document.prompts.tail)),
         ])
         let schedule: PromptSchedule
