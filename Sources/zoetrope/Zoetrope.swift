@@ -26,6 +26,8 @@ struct Zoetrope: ParsableCommand {
             Bench.self,
             SynthCommand.self,
             RenderCommand.self,
+            TrainCommand.self,
+            EvalCommand.self,
             PreviewCommand.self,
             StudioCommand.self,
         ]

@@ -129,7 +129,8 @@ class AnimatorUNet(nn.Module):
         self.time = Level()
         self.time.lin1 = nn.Linear(ch[0], tw)
         self.time.lin2 = nn.Linear(tw, tw)
-        self.convIn = nn.Conv2d(3, ch[0], 3, padding=1)
+        self.patch = p = cfg.get("patchSize", 1)
+        self.convIn = nn.Conv2d(3 * p * p, ch[0], 3, padding=1)
         heads, pw, window = cfg["heads"], cfg["promptWidth"], cfg["frameWindow"]
         temporal_on = cfg.get("hasTemporal", True)
 
@@ -170,12 +171,12 @@ class AnimatorUNet(nn.Module):
                 lv.upConv = nn.Conv2d(ch[l], ch[l - 1], 3, padding=1)
             self.up.append(lv)
         self.normOut = nn.GroupNorm(g, ch[0], eps=1e-5)
-        self.convOut = nn.Conv2d(ch[0], 3, 3, padding=1)
+        self.convOut = nn.Conv2d(ch[0], 3 * p * p, 3, padding=1)
 
     def forward(self, x, timesteps, frames, reference, prompt, guidance):
         last = len(self.cfg["channels"]) - 1
         temb = self.time.lin2(F.silu(self.time.lin1(timestep_embedding(timesteps, self.cfg["channels"][0]))))
-        h = self.convIn(x)
+        h = self.convIn(F.pixel_unshuffle(x, self.patch))
         skips = []
         for l, lv in enumerate(self.down):
             if hasattr(lv, "down"):
@@ -202,14 +203,15 @@ class AnimatorUNet(nn.Module):
                 h = lv.temporal(h, frames)
             if hasattr(lv, "upConv"):
                 h = lv.upConv(F.interpolate(h, scale_factor=2, mode="nearest"))
-        return self.convOut(F.silu(self.normOut(h)))
+        return F.pixel_shuffle(self.convOut(F.silu(self.normOut(h))), self.patch)
 
 
 class ReferenceEncoder(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         ch, g = cfg["channels"], cfg["normGroups"]
-        self.convIn = nn.Conv2d(3, ch[0], 3, padding=1)
+        self.patch = p = cfg.get("patchSize", 1)
+        self.convIn = nn.Conv2d(3 * p * p, ch[0], 3, padding=1)
         self.levels = nn.ModuleList()
         for l in range(len(ch)):
             lv = Level()
@@ -220,7 +222,7 @@ class ReferenceEncoder(nn.Module):
         self.norms = nn.ModuleDict({str(l): nn.LayerNorm(ch[l]) for l in spatial_attention_levels(cfg)})
 
     def forward(self, image):
-        h = self.convIn(image)
+        h = self.convIn(F.pixel_unshuffle(image, self.patch))
         out = {}
         for l, lv in enumerate(self.levels):
             if hasattr(lv, "down"):
@@ -236,7 +238,8 @@ class GuidanceEncoder(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         widths = [max(16, c // 2) for c in cfg["channels"]]
-        self.convIn = nn.Conv2d(cfg["conditionChannels"], widths[0], 3, padding=1)
+        self.patch = p = cfg.get("patchSize", 1)
+        self.convIn = nn.Conv2d(cfg["conditionChannels"] * p * p, widths[0], 3, padding=1)
         self.levels = nn.ModuleList()
         for l, w in enumerate(widths):
             lv = Level()
@@ -247,7 +250,7 @@ class GuidanceEncoder(nn.Module):
             self.levels.append(lv)
 
     def forward(self, conditions):
-        h = F.silu(self.convIn(conditions))
+        h = F.silu(self.convIn(F.pixel_unshuffle(conditions, self.patch)))
         out = []
         for lv in self.levels:
             h = F.silu(lv.conv(h))
@@ -308,7 +311,7 @@ class AnimatorNetwork(nn.Module):
 
 
 TINY = {
-    "imageSize": 16, "channels": [8, 16], "attentionLevels": [1], "temporalLevels": [1], "heads": 2, "normGroups": 4,
+    "imageSize": 16, "patchSize": 2, "channels": [8, 16], "attentionLevels": [1], "temporalLevels": [1], "heads": 2, "normGroups": 4,
     "frameWindow": 4, "conditionChannels": 6, "promptWidth": 8, "promptLayers": 1, "promptLength": 4,
     "vocabulary": ["smiling", "warm", "light"], "hasTemporal": True,
 }

@@ -117,7 +117,18 @@ public final class ClipGenerator {
             return (0..<passes.count).map { p in Array(UnsafeBufferPointer(start: v.data + p * fw * perFrame, count: fw * perFrame)) }
         }
         let context = request.context ?? (f > c.frameWindow ? ContextWindowConfig(length: c.frameWindow, overlap: min(4, c.frameWindow - 1)) : nil)
-        let loop = DenoisingLoop(sampler: request.sampler, guidance: request.guidance, context: context)
+        // The schedule belongs to the model: sample on the one it was trained with.
+        var sampler = request.sampler
+        if let noise = network.noise {
+            sampler.betaSchedule = noise.betaSchedule
+            sampler.betaStart = noise.betaStart
+            sampler.betaEnd = noise.betaEnd
+            sampler.trainSteps = noise.trainSteps
+            sampler.zeroTerminalSNR = noise.zeroTerminalSNR
+            sampler.snrShift = noise.snrShift
+            sampler.prediction = noise.prediction
+        }
+        let loop = DenoisingLoop(sampler: sampler, guidance: request.guidance, context: context)
         let referencePlanar = request.reference.planarFloats()
         let start: ReferenceStart? = request.referenceNoise < 1
             ? ReferenceStart(sample: Array((0..<f).map { _ in referencePlanar }.joined()), strength: request.referenceNoise) : nil

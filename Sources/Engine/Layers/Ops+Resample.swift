@@ -77,3 +77,23 @@ public func averagePool(_ x: Tensor, factor f: Int) -> Tensor {
     }
     return y
 }
+
+/// Space-to-depth: x `[B, C, H, W]` → `[B, C·r², H/r, W/r]`, output channel `c·r² + i·r + j` holding pixel
+/// `(y·r + i, x·r + j)` of input channel `c`. Matches: `torch.nn.functional.pixel_unshuffle(x, r)`.
+/// Built from a reshape and a permute, so its backward is theirs.
+public func pixelUnshuffle(_ x: Tensor, factor r: Int) -> Tensor {
+    if r == 1 { return x }
+    let (b, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    precondition(h % r == 0 && w % r == 0, "pixelUnshuffle: \(h)×\(w) is not divisible by \(r)")
+    return x.reshaped([b, c, h / r, r, w / r, r]).permuted([0, 1, 3, 5, 2, 4]).reshaped([b, c * r * r, h / r, w / r])
+}
+
+/// Depth-to-space, the inverse of `pixelUnshuffle`: x `[B, C·r², H, W]` → `[B, C, H·r, W·r]`.
+/// Matches: `torch.nn.functional.pixel_shuffle(x, r)`.
+public func pixelShuffle(_ x: Tensor, factor r: Int) -> Tensor {
+    if r == 1 { return x }
+    let (b, cr, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    precondition(cr % (r * r) == 0, "pixelShuffle: \(cr) channels are not divisible by \(r * r)")
+    let c = cr / (r * r)
+    return x.reshaped([b, c, r, r, h, w]).permuted([0, 1, 4, 2, 5, 3]).reshaped([b, c, h * r, w * r])
+}

@@ -4,10 +4,13 @@
 public struct AnimatorConfig: Codable, Sendable, Equatable {
     /// Frame side in pixels (frames are square, RGB, values in [-1, 1]).
     public var imageSize: Int = 64
-    /// Channels at each UNet level; level `l` works at `imageSize / 2^l`.
+    /// Side of the square pixel patches folded into channels before the first convolution (space-to-depth) and
+    /// unfolded after the last; 2 runs a 64×64 model's UNet at 32×32 (a quarter of the work per layer).
+    public var patchSize: Int = 2
+    /// Channels at each UNet level; level `l` works at `imageSize / (patchSize · 2^l)`.
     public var channels: [Int] = [32, 64, 128]
     /// Levels with spatial attention (reference keys/values + prompt cross-attention).
-    public var attentionLevels: [Int] = [2]
+    public var attentionLevels: [Int] = [1, 2]
     /// Levels with temporal attention across frames.
     public var temporalLevels: [Int] = [1, 2]
     /// Attention heads (channels per head = width / heads).
@@ -31,10 +34,32 @@ public struct AnimatorConfig: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// Decodes a stored configuration; absent fields take their defaults, except `patchSize`, which is 1 in files
+    /// written before it existed (their networks had no patch stem).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = AnimatorConfig()
+        imageSize = try c.decodeIfPresent(Int.self, forKey: .imageSize) ?? d.imageSize
+        patchSize = try c.decodeIfPresent(Int.self, forKey: .patchSize) ?? 1
+        channels = try c.decodeIfPresent([Int].self, forKey: .channels) ?? d.channels
+        attentionLevels = try c.decodeIfPresent([Int].self, forKey: .attentionLevels) ?? d.attentionLevels
+        temporalLevels = try c.decodeIfPresent([Int].self, forKey: .temporalLevels) ?? d.temporalLevels
+        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
+        normGroups = try c.decodeIfPresent(Int.self, forKey: .normGroups) ?? d.normGroups
+        frameWindow = try c.decodeIfPresent(Int.self, forKey: .frameWindow) ?? d.frameWindow
+        conditionChannels = try c.decodeIfPresent(Int.self, forKey: .conditionChannels) ?? d.conditionChannels
+        promptWidth = try c.decodeIfPresent(Int.self, forKey: .promptWidth) ?? d.promptWidth
+        promptLayers = try c.decodeIfPresent(Int.self, forKey: .promptLayers) ?? d.promptLayers
+        promptLength = try c.decodeIfPresent(Int.self, forKey: .promptLength) ?? d.promptLength
+        vocabulary = try c.decodeIfPresent([String].self, forKey: .vocabulary) ?? d.vocabulary
+        hasTemporal = try c.decodeIfPresent(Bool.self, forKey: .hasTemporal) ?? d.hasTemporal
+    }
+
     /// A configuration for tests: tiny widths, still every kind of block.
     public static var tiny: AnimatorConfig {
         var c = AnimatorConfig()
         c.imageSize = 16
+        c.patchSize = 2
         c.channels = [8, 16]
         c.attentionLevels = [1]
         c.temporalLevels = [1]
@@ -52,8 +77,9 @@ public struct AnimatorConfig: Codable, Sendable, Equatable {
     public func validate() throws(ModelConfigError) {
         func fail(_ m: String) -> ModelConfigError { ModelConfigError(message: m) }
         guard !channels.isEmpty, channels.allSatisfy({ $0 > 0 }) else { throw fail("\"channels\" must be a non-empty list of positive widths") }
-        guard imageSize > 0, imageSize % (1 << (channels.count - 1)) == 0 else {
-            throw fail("\"imageSize\" \(imageSize) must be divisible by 2^\(channels.count - 1) for \(channels.count) levels")
+        guard patchSize >= 1, patchSize <= 8 else { throw fail("\"patchSize\" \(patchSize) must be between 1 and 8") }
+        guard imageSize > 0, imageSize % (patchSize << (channels.count - 1)) == 0 else {
+            throw fail("\"imageSize\" \(imageSize) must be divisible by \(patchSize << (channels.count - 1)) (patch \(patchSize) × 2^\(channels.count - 1) for \(channels.count) levels)")
         }
         guard normGroups > 0, channels.allSatisfy({ $0 % normGroups == 0 }) else {
             throw fail("\"normGroups\" \(normGroups) must divide every width in \(channels)")

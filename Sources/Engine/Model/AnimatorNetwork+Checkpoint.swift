@@ -5,6 +5,8 @@ extension AnimatorNetwork {
     public static let configKey = "zoetrope.config"
     /// Metadata key naming the architecture, so another model's safetensors file is refused clearly.
     public static let architectureKey = "zoetrope.architecture"
+    /// Metadata key holding the training noise schedule (a `SamplerConfig` JSON; only its schedule fields count).
+    public static let noiseKey = "zoetrope.noise"
     /// This architecture's name and version.
     public static let architecture = "animator-unet-v1"
 
@@ -16,10 +18,12 @@ extension AnimatorNetwork {
         guard let json = try? encoder.encode(config) else {
             throw SafetensorsError(path: path, message: "cannot encode the model configuration")
         }
-        try save(to: path, dtype: dtype, metadata: [
+        var metadata: [(key: String, value: String)] = [
             (Self.architectureKey, Self.architecture),
             (Self.configKey, String(decoding: json, as: UTF8.self)),
-        ] + extraMetadata)
+        ]
+        if let noise, let data = try? encoder.encode(noise) { metadata.append((Self.noiseKey, String(decoding: data, as: UTF8.self))) }
+        try save(to: path, dtype: dtype, metadata: metadata + extraMetadata)
     }
 
     /// Builds the network a checkpoint describes and loads its weights. Errors name the file and what is wrong:
@@ -46,6 +50,15 @@ extension AnimatorNetwork {
             net = try AnimatorNetwork(config: config)
         } catch {
             throw SafetensorsError(path: path, message: error.description)
+        }
+        if let text = file.metadataValue(noiseKey) {
+            do {
+                let noise = try JSONDecoder().decode(SamplerConfig.self, from: Data(text.utf8))
+                try noise.validate()
+                net.noise = noise
+            } catch {
+                throw SafetensorsError(path: path, message: "the training noise schedule (\"\(noiseKey)\") is not valid: \(error)")
+            }
         }
         try net.load(from: file)
         return net

@@ -15,6 +15,9 @@ public final class AnimatorNetwork: Module {
     public let guidance: GuidanceEncoder
     /// The prompt encoder.
     public let prompt: PromptEncoder
+    /// The noise schedule and prediction type the network was trained with (stored in the checkpoint as
+    /// `zoetrope.noise`); generation samples on this schedule. Nil: untrained, the sampler's defaults apply.
+    public var noise: SamplerConfig?
 
     /// A freshly initialised network (PyTorch default initialisation from a seeded Philox stream).
     public init(config: AnimatorConfig, seed: UInt64 = 0) throws(ModelConfigError) {
@@ -66,7 +69,7 @@ public final class AnimatorUNet: Module {
         let timeWidth = 4 * ch[0]
         timeLin1 = LinearLayer(ch[0], timeWidth, rng: &rng)
         timeLin2 = LinearLayer(timeWidth, timeWidth, rng: &rng)
-        convIn = Conv2dLayer(3, ch[0], kernel: 3, padding: 1, rng: &rng)
+        convIn = Conv2dLayer(3 * config.patchSize * config.patchSize, ch[0], kernel: 3, padding: 1, rng: &rng)
         func spatial(_ l: Int, _ rng: inout Philox) -> SpatialTransformer? {
             config.attentionLevels.contains(l)
                 ? SpatialTransformer(width: ch[l], promptWidth: config.promptWidth, heads: config.heads, groups: g, rng: &rng) : nil
@@ -97,7 +100,7 @@ public final class AnimatorUNet: Module {
             upConvs.append(l > 0 ? Conv2dLayer(ch[l], ch[l - 1], kernel: 3, padding: 1, rng: &rng) : nil)
         }
         normOut = GroupNormLayer(groups: g, channels: ch[0])
-        convOut = Conv2dLayer(ch[0], 3, kernel: 3, padding: 1, rng: &rng)
+        convOut = Conv2dLayer(ch[0], 3 * config.patchSize * config.patchSize, kernel: 3, padding: 1, rng: &rng)
         (self.downConvs, self.downRes, self.downAttn, self.downTemporal) = (downConvs, downRes, downAttn, downTemporal)
         (self.upRes, self.upAttn, self.upTemporal, self.upConvs) = (upRes, upAttn, upTemporal, upConvs)
         super.init()
@@ -135,14 +138,14 @@ public final class AnimatorUNet: Module {
     /// - timesteps: one per row (`B·F` values, usually equal within a clip).
     /// - reference: tokens per spatial-attention level `[B·F, L_l, C_l]` (already broadcast to frames), or nil.
     /// - prompt: prompt tokens per row `[B·F, L, Dp]`.
-    /// - guidance: residuals per level `[B·F, C_l, H_l, W_l]`, or nil.
+    /// - guidance: residuals per level `[B·F, C_l, H_l, W_l]` (`H_l = H / (patch · 2^l)`), or nil.
     /// Returns the v-prediction `[B·F, 3, H, W]`.
     public func callAsFunction(_ x: Tensor, timesteps: [Float], frames: Int, reference: [Int: Tensor]?,
                                prompt: Tensor, guidance: [Tensor]?) -> Tensor {
         let last = config.channels.count - 1
         let t = Tensor(shape: [timesteps.count], values: timesteps)
         let temb = timeLin2(timeLin1(timestepEmbedding(t, dim: config.channels[0])).silu())
-        var h = convIn(x)
+        var h = convIn(pixelUnshuffle(x, factor: config.patchSize))
         var skips: [Tensor] = []
         for l in 0...last {
             if let d = downConvs[l] { h = d(h) }
@@ -162,6 +165,6 @@ public final class AnimatorUNet: Module {
             if let tt = upTemporal[l] { h = tt(h, frames: frames) }
             if let c = upConvs[l] { h = c(upsampleNearest(h, factor: 2)) }
         }
-        return convOut(normOut(h).silu())
+        return pixelShuffle(convOut(normOut(h).silu()), factor: config.patchSize)
     }
 }

@@ -75,10 +75,12 @@ public final class ReferenceEncoder: Module {
     let res: [ResBlock]
     let norms: [Int: LayerNormLayer]
     let tokenLevels: [Int]
+    let patch: Int
 
     public init(config: AnimatorConfig, rng: inout Philox) {
         let ch = config.channels
-        convIn = Conv2dLayer(3, ch[0], kernel: 3, padding: 1, rng: &rng)
+        patch = config.patchSize
+        convIn = Conv2dLayer(3 * patch * patch, ch[0], kernel: 3, padding: 1, rng: &rng)
         var downs: [Conv2dLayer?] = [], res: [ResBlock] = []
         for l in 0..<ch.count {
             downs.append(l > 0 ? Conv2dLayer(ch[l - 1], ch[l], kernel: 3, stride: 2, padding: 1, rng: &rng) : nil)
@@ -104,7 +106,7 @@ public final class ReferenceEncoder: Module {
 
     /// Reference images `[B, 3, H, W]` → tokens per attention level `[B, H_l·W_l, C_l]`.
     public func callAsFunction(_ image: Tensor) -> [Int: Tensor] {
-        var h = convIn(image)
+        var h = convIn(pixelUnshuffle(image, factor: patch))
         var out: [Int: Tensor] = [:]
         for l in 0..<res.count {
             if let d = downs[l] { h = d(h) }
@@ -126,10 +128,12 @@ public final class GuidanceEncoder: Module {
     let convIn: Conv2dLayer
     let convs: [Conv2dLayer]
     let zeros: [Conv2dLayer]
+    let patch: Int
 
     public init(config: AnimatorConfig, rng: inout Philox) {
         let widths = config.channels.map { max(16, $0 / 2) }
-        convIn = Conv2dLayer(config.conditionChannels, widths[0], kernel: 3, padding: 1, rng: &rng)
+        patch = config.patchSize
+        convIn = Conv2dLayer(config.conditionChannels * patch * patch, widths[0], kernel: 3, padding: 1, rng: &rng)
         var convs: [Conv2dLayer] = [], zeros: [Conv2dLayer] = []
         for l in 0..<widths.count {
             let inWidth = l == 0 ? widths[0] : widths[l - 1]
@@ -152,7 +156,7 @@ public final class GuidanceEncoder: Module {
 
     /// Condition maps `[BF, Cc, H, W]` → one residual per level `[BF, C_l, H_l, W_l]`.
     public func callAsFunction(_ conditions: Tensor) -> [Tensor] {
-        var h = convIn(conditions).silu()
+        var h = convIn(pixelUnshuffle(conditions, factor: patch)).silu()
         var out: [Tensor] = []
         for l in 0..<convs.count {
             h = convs[l](h).silu()

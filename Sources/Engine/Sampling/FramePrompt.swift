@@ -4,6 +4,12 @@ public struct PromptWeight: Sendable, Equatable, Codable {
     public var prompt: Int
     /// Its weight; a frame's weights sum to 1.
     public var weight: Double
+
+    /// A share of `weight` for prompt `prompt`.
+    public init(prompt: Int, weight: Double) {
+        self.prompt = prompt
+        self.weight = weight
+    }
 }
 
 /// The conditioning of one frame: a weighted mix of prompts. `from`, `to`, `t` give the pair being interpolated
@@ -19,4 +25,9 @@ public struct FramePrompt: Sendable, Equatable {
     public var to: Int
     /// Interpolation position in [0, 1) from `from` to `to`.
     public var t: Double
+
+    /// Frame `frame` conditioned on prompt `prompt` alone.
+    public static func single(frame: Int, prompt: Int) -> FramePrompt {
+        FramePrompt(frame: frame, weights: [PromptWeight(prompt: prompt, weight: 1)], from: prompt, to: prompt, t: 0)
+    }
 }

@@ -35,9 +35,14 @@ public struct GuidanceConfig: Codable, Sendable, Equatable {
 
     /// Animation-cfg with separate reference and prompt scales: u = pose only; c_ref = pose + reference;
     /// c_full = pose + reference + prompt; out = u + w_ref (c_ref − u) + w_prompt (c_full − c_ref).
+    /// When both scales are equal, the two terms telescope (u + w(c_ref − u) + w(c_full − c_ref) = u + w(c_full − u)),
+    /// so the configuration has one term and the model runs two passes instead of three — the same result.
     public static func animation(referenceScale: GuidanceScale, promptScale: GuidanceScale,
                                  rescale: Double = 0) -> GuidanceConfig {
-        GuidanceConfig(base: [.pose], terms: [GuidanceTerm([.reference], scale: referenceScale),
+        if referenceScale == promptScale {
+            return GuidanceConfig(base: [.pose], terms: [GuidanceTerm([.reference, .prompt], scale: referenceScale)], rescale: rescale)
+        }
+        return GuidanceConfig(base: [.pose], terms: [GuidanceTerm([.reference], scale: referenceScale),
                                               GuidanceTerm([.prompt], scale: promptScale)], rescale: rescale)
     }
 

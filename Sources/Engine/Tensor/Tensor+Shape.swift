@@ -187,3 +187,32 @@ extension Tensor {
         return sum(axis: ax) * (1 / Float(max(shape[ax], 1)))
     }
 }
+
+extension Tensor {
+    /// Each row (index along axis 0) repeated `times` times in place: `[B, …]` → `[B·times, …]`, rows
+    /// `b·times ..< (b+1)·times` all equal to row b. Backward sums the copies.
+    /// Matches: `torch.repeat_interleave(x, times, dim=0)`.
+    public func repeatedRows(_ times: Int) -> Tensor {
+        precondition(times >= 1 && rank >= 1, "repeatedRows: need a rank ≥ 1 tensor and times ≥ 1")
+        if times == 1 { return self }
+        let rows = shape[0], per = count / max(rows, 1)
+        let y = Tensor(shape: [rows * times] + Array(shape.dropFirst()))
+        for b in 0..<rows {
+            for k in 0..<times { (y.data + (b * times + k) * per).update(from: data + b * per, count: per) }
+        }
+        if let tape {
+            tape.record(y) { [self] gy in
+                let g = Tensor.zeros(shape)
+                for b in 0..<rows {
+                    let dst = g.data + b * per
+                    for k in 0..<times {
+                        let src = gy.data + (b * times + k) * per
+                        for i in 0..<per { dst[i] += src[i] }
+                    }
+                }
+                accumulateGrad(g, owned: true)
+            }
+        }
+        return y
+    }
+}

@@ -65,6 +65,19 @@ public final class AdamW {
         }
     }
 
+    /// The first and second moment estimates, in the order of `parameters` (saved with training state).
+    public var moments: (m: [Tensor], v: [Tensor]) { (m, v) }
+
+    /// Restores a saved state: the step count and the moments (copied; shapes must match `parameters`).
+    public func restore(stepCount: Int, m: [Tensor], v: [Tensor]) {
+        precondition(m.count == parameters.count && v.count == parameters.count, "AdamW.restore: moment count differs")
+        self.stepCount = stepCount
+        for i in parameters.indices {
+            self.m[i].data.update(from: m[i].data, count: parameters[i].count)
+            self.v[i].data.update(from: v[i].data, count: parameters[i].count)
+        }
+    }
+
     /// Drops every parameter's gradient (call after `step()`, or before accumulating a new batch).
     public func zeroGrad() { for p in parameters { p.grad = nil } }
 

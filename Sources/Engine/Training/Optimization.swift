@@ -55,6 +55,13 @@ public final class EMA {
         }
     }
 
+    /// Restores a saved state: the averages (copied) and the number of updates applied.
+    public func restore(updates: Int, shadow saved: [Tensor]) {
+        precondition(saved.count == shadow.count, "EMA.restore: tensor count differs")
+        self.updates = updates
+        for (s, t) in zip(shadow, saved) { s.data.update(from: t.data, count: s.count) }
+    }
+
     /// Copies the averages into the parameters (for sampling or saving).
     public func copyToParameters() {
         for (s, p) in zip(shadow, parameters) { p.data.update(from: s.data, count: p.count) }

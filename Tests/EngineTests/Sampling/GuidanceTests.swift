@@ -21,6 +21,19 @@ import Engine
         #expect(plain.combine([[1], [4]], frameCount: 1) == [23.5])
     }
 
+    /// Equal reference and prompt scales telescope to one term: u + w(c_ref − u) + w(c_full − c_ref) = u + w(c_full − u),
+    /// so two passes give the three-pass result (a wrong collapse, e.g. dropping the pose from u, changes the passes).
+    @Test func equalAnimationScalesRunTwoPassesWithTheSameResult() {
+        let w = GuidanceScale.ramp(from: 1.5, to: 3)
+        let collapsed = GuidanceConfig.animation(referenceScale: w, promptScale: w, rescale: 0.3)
+        let explicit = GuidanceConfig(base: [.pose], terms: [GuidanceTerm([.reference], scale: w), GuidanceTerm([.prompt], scale: w)], rescale: 0.3)
+        #expect(collapsed.passes == [[.pose], [.pose, .reference, .prompt]])
+        var rng = Philox(seed: 5)
+        let u = rng.normal([12]).values, cRef = rng.normal([12]).values, cFull = rng.normal([12]).values
+        let a = collapsed.combine([u, cFull], frameCount: 3), b = explicit.combine([u, cRef, cFull], frameCount: 3)
+        for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-5 * max(1, abs(y))) }
+    }
+
     /// MimicMotion ramp: w_f = linspace(1, 3) over 5 frames = 1, 1.5, 2, 2.5, 3; with u = 0, c = 1 the output is w_f.
     @Test func perFrameRampIsALinspaceOverFrames() {
         let g = GuidanceConfig.plain(scale: .ramp(from: 1, to: 3))
