@@ -98,15 +98,11 @@ tsan:
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
 	  $(SWIFT) test --sanitize=thread --build-path .build-tsan --filter '$(TSAN_FILTER)'
 
-## studio: the interactive studio arrives with issue 9. Until it lands, this builds Zoetrope and plays a procedural
-## dancer clip in the terminal (sixel, half blocks or ASCII, whichever the terminal supports).
-DEMO_DIR := .build/demo-dancers
+## studio: open the studio on the bundled demo project; it starts generating at once.
 studio: deps
 	$(SWIFT) build $(SWIFTFLAGS) --product zoetrope
-	@bin="$$($(SWIFT) build $(SWIFTFLAGS) --show-bin-path)/zoetrope"; \
-	  [ -d $(DEMO_DIR)/clip_00000 ] || "$$bin" synth --out $(DEMO_DIR) --identities 1 --clips 1 --frames 48 --size 128 --seed 7 || exit 1; \
-	  echo "The interactive studio is not built yet (issue 9). Playing a procedural dancer clip with 'zoetrope preview':"; \
-	  "$$bin" preview $(DEMO_DIR)/clip_00000/frames --fps 12
+	@[ -f demo/demo.zoetrope.json ] || { echo "error: demo/demo.zoetrope.json is missing (the demo project comes with the trained demo model)" >&2; exit 1; }
+	"$$($(SWIFT) build $(SWIFTFLAGS) --show-bin-path)/zoetrope" studio demo/demo.zoetrope.json
 
 clean:
 	rm -rf .build .test.log

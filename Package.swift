@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Dancers", dependencies: ["Imaging"], swiftSettings: fastMath),
         .target(name: "Media", dependencies: ["Imaging", "Engine", "Dancers", "CPNG", "CFFmpeg"], swiftSettings: fastMath),
         .target(name: "Preview", dependencies: ["Imaging"], swiftSettings: fastMath),
-        .target(name: "TUI", dependencies: ["Imaging", "Engine", "Media", "Preview", "CNcursesw"], swiftSettings: fastMath),
+        .target(name: "TUI", dependencies: ["Imaging", "Engine", "Dancers", "Media", "Preview", "CNcursesw"], swiftSettings: fastMath),
         .executableTarget(
             name: "zoetrope",
             dependencies: [
@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "DancersTests", dependencies: ["Dancers", "Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging", "Engine", "Dancers"], exclude: ["Fixtures"]),
         .testTarget(name: "PreviewTests", dependencies: ["Preview", "Imaging"], exclude: ["Fixtures"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Media", "Engine", "Imaging", "Preview"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Imaging", "Media"]),
     ],
     swiftLanguageModes: [.v6]

@@ -29,4 +29,12 @@ static inline mmask_t zt_button1_clicked(void) { return BUTTON1_CLICKED; }
 static inline mmask_t zt_all_mouse_events(void) { return ALL_MOUSE_EVENTS | REPORT_MOUSE_POSITION; }
 static inline int zt_key_resize(void) { return KEY_RESIZE; }
 static inline int zt_key_mouse(void) { return KEY_MOUSE; }
+static inline mmask_t zt_button4_pressed(void) { return BUTTON4_PRESSED; }
+static inline mmask_t zt_button5_pressed(void) { return BUTTON5_PRESSED; }
+static inline mmask_t zt_report_mouse_position(void) { return REPORT_MOUSE_POSITION; }
+static inline mmask_t zt_button1_dragged(void) { return BUTTON1_PRESSED | REPORT_MOUSE_POSITION; }
+static inline WINDOW *zt_curscr(void) { return curscr; }
+static inline int zt_colors(void) { return COLORS; }
+static inline int zt_color_pairs(void) { return COLOR_PAIRS; }
+static inline int zt_key_code_yes(void) { return KEY_CODE_YES; }
 #endif

@@ -101,16 +101,11 @@ struct RenderCommand: ParsableCommand {
         options.upscale = document.output.upscale
         options.filter = ResampleFilter(rawValue: document.output.filter) ?? .nearest
         options.overwrite = force
-        let poseMaps = setup.poses.map { ConditionMaps.poseMap($0, width: setup.size, height: setup.size) }
+        let panels = ProjectLoader.exportPanels(layout: document.output.layout, frames: frames, poses: setup.poses,
+                                                reference: setup.reference)
         let report: ClipReport
         do {
-            report = try ClipExporter.export(frameCount: frames.count, to: outputURL, options: options) { i in
-                switch document.output.layout {
-                case "pose|result": return [poseMaps[i], frames[i]]
-                case "reference|pose|result": return [setup.reference, poseMaps[i], frames[i]]
-                default: return [frames[i]]
-                }
-            }
+            report = try ClipExporter.export(frameCount: frames.count, to: outputURL, options: options, panels: panels)
         } catch {
             throw RenderFailure("\(error)", code: 3)
         }
@@ -118,89 +113,35 @@ struct RenderCommand: ParsableCommand {
     }
 }
 
-/// Everything loaded from a project's files before generating: the model, the reference, the poses.
+/// Everything loaded from a project's files before generating: the model, the reference, the poses
+/// (through Media's `ProjectLoader`, which the studio uses too).
 struct RenderSetup {
     let network: AnimatorNetwork
     let reference: RGBImage
     let poses: [Pose]
+    let projectURL: URL
     var size: Int { network.config.imageSize }
 
-    /// The bundled demo model, looked up beside the executable's repository and in the working directory.
-    static func bundledModel() -> URL? {
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var candidates = [URL(fileURLWithPath: "demo/model.safetensors")]
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(dir.appendingPathComponent("demo/model.safetensors"))
-            dir = dir.deletingLastPathComponent()
-        }
-        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
-    }
-
     init(document: ProjectDocument, projectURL: URL, modelOverride: String?) throws {
-        let modelURL: URL
-        if let modelOverride {
-            modelURL = URL(fileURLWithPath: modelOverride)
-        } else if let path = document.model {
-            modelURL = ProjectDocument.resolve(path, relativeTo: projectURL)
-        } else if let bundled = Self.bundledModel() {
-            modelURL = bundled
-        } else {
-            throw RenderFailure("\(projectURL.path): no \"model\" given and no bundled model found (demo/model.safetensors); set \"model\" or pass --model")
-        }
-        do { network = try AnimatorNetwork.loadCheckpoint(path: modelURL.path) } catch { throw RenderFailure(error.description) }
-        let s = network.config.imageSize
-        let referenceURL = ProjectDocument.resolve(document.reference, relativeTo: projectURL)
+        self.projectURL = projectURL
         do {
-            reference = try ImageFile.read(referenceURL).fittedToSquare(side: s, mode: .letterbox, fill: RGB(0, 0, 0), filter: .lanczos3)
+            network = try ProjectLoader.loadModel(try ProjectLoader.modelURL(document: document, projectURL: projectURL, override: modelOverride))
+            reference = try ProjectLoader.loadReference(document: document, projectURL: projectURL, size: network.config.imageSize)
+            let all = try ProjectLoader.loadPoses(document: document, projectURL: projectURL)
+            poses = try ProjectLoader.clipPoses(document: document, projectURL: projectURL, poses: all)
         } catch {
-            throw RenderFailure("\(error)")
-        }
-        let posesURL = ProjectDocument.resolve(document.poses, relativeTo: projectURL)
-        do { poses = try PoseFileReader().readSequence(posesURL) } catch { throw RenderFailure(error.description) }
-        if poses.isEmpty { throw RenderFailure("\(posesURL.path): no poses found") }
-        if let frames = document.frames, frames != poses.count {
-            throw RenderFailure("\(projectURL.path): \"frames\" is \(frames) but \(posesURL.path) holds \(poses.count) poses (remove \"frames\" or give as many poses)")
+            throw RenderFailure(error.description)
         }
     }
 
     /// The generation request the project describes.
     func request(document: ProjectDocument) throws(RenderFailure) -> GenerationRequest {
-        let cues = ConditionMaps.inferenceCues(poses: poses, shutter: Float(document.shutter), size: size)
-        var request = GenerationRequest(reference: reference, conditions: ConditionMaps.clip(poses: poses, cues: cues, size: size),
-                                        frameCount: poses.count)
-        request.seed = document.seed
-        request.sampler.steps = document.steps
-        request.sampler.sampler = SamplerKind(rawValue: document.sampler) ?? .dpmSolver2M
-        let g = document.guidance
-        request.guidance = .animation(referenceScale: .ramp(from: g.reference * g.rampStart, to: g.reference),
-                                      promptScale: .ramp(from: g.prompt * g.rampStart, to: g.prompt), rescale: g.rescale)
-        request.referenceNoise = document.referenceNoise
-        let window = min(document.context.length, network.config.frameWindow)
-        request.context = poses.count > window
-            ? ContextWindowConfig(length: window, overlap: min(document.context.overlap, window - 1),
-                                  fusion: ContextFusion(rawValue: document.context.fusion) ?? .pyramid,
-                                  closedLoop: document.context.loop)
-            : nil
-        // Prompt keyframes go through the same parser as prompt_map files, so the semantics are one.
-        let map = JSONValue.object([
-            ("prompt_map", .object(document.prompts.keyframes.map { (String($0.frame), JSONValue.string($0.prompt)) })),
-            ("head_prompt", .string(document.prompts.head)), ("tail_prompt", .string(document.prompts.tail)),
-        ])
-        let schedule: PromptSchedule
         do {
-            schedule = try PromptScheduleParser.parse(map.serialized(), fileName: "prompt keyframes", frameCount: poses.count)
+            return try ProjectLoader.request(document: document, projectURL: projectURL, reference: reference, poses: poses,
+                                             config: network.config)
         } catch {
-            throw RenderFailure("\(error)")
+            throw RenderFailure(error.description)
         }
-        var options = PromptTravelOptions()
-        options.interpolation = PromptInterpolation(rawValue: document.prompts.interpolation) ?? .lerp
-        options.holdRatio = document.prompts.holdRatio
-        options.wrapAround = document.prompts.wrap
-        request.prompts = schedule.prompts
-        request.framePrompts = schedule.framePrompts(options: options)
-        request.interpolation = options.interpolation
-        return request
     }
 }
 

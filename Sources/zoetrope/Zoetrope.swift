@@ -29,6 +29,7 @@ struct Zoetrope: ParsableCommand {
             TrainCommand.self,
             EvalCommand.self,
             PreviewCommand.self,
+            StudioCommand.self,
         ]
     )
 }
@@ -59,6 +60,7 @@ struct Bench: ParsableCommand {
             BenchEngine.self,
             BenchGenerate.self,
             BenchSession.self,
+            BenchStudioCommand.self,
         ]
     )
 }
