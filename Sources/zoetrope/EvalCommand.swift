@@ -68,7 +68,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         try global.apply()
-        guard let modelURL = checkpoint.map({ URL(fileURLWithPath: $0) }) ?? RenderSetup.bundledModel() else {
+        guard let modelURL = checkpoint.map({ URL(fileURLWithPath: $0) }) ?? ProjectLoader.bundledModel() else {
             throw ValidationError("no --checkpoint given and no bundled demo/model.safetensors found")
         }
         let network: AnimatorNetwork
