@@ -125,6 +125,7 @@ struct StudioLayoutTests {
         #expect(f.text == "arm " && f.cursor == 0)
         _ = f.apply(.end); _ = f.apply(.control("w"))
         #expect(f.text == "")
-        #expect(!f.apply(.enter))
+        let consumed = f.apply(.enter)
+        #expect(!consumed)
     }
 }

@@ -38,21 +38,22 @@ public struct AnimatorConfig: Codable, Sendable, Equatable {
     /// written before it existed (their networks had no patch stem).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = AnimatorConfig()
-        imageSize = try c.decodeIfPresent(Int.self, forKey: .imageSize) ?? d.imageSize
+        // Every architecture field is required (a checkpoint that lacks one is damaged), except `patchSize`, which
+        // came later: files written before it have no stem, i.e. patch size 1.
+        imageSize = try c.decode(Int.self, forKey: .imageSize)
         patchSize = try c.decodeIfPresent(Int.self, forKey: .patchSize) ?? 1
-        channels = try c.decodeIfPresent([Int].self, forKey: .channels) ?? d.channels
-        attentionLevels = try c.decodeIfPresent([Int].self, forKey: .attentionLevels) ?? d.attentionLevels
-        temporalLevels = try c.decodeIfPresent([Int].self, forKey: .temporalLevels) ?? d.temporalLevels
-        heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
-        normGroups = try c.decodeIfPresent(Int.self, forKey: .normGroups) ?? d.normGroups
-        frameWindow = try c.decodeIfPresent(Int.self, forKey: .frameWindow) ?? d.frameWindow
-        conditionChannels = try c.decodeIfPresent(Int.self, forKey: .conditionChannels) ?? d.conditionChannels
-        promptWidth = try c.decodeIfPresent(Int.self, forKey: .promptWidth) ?? d.promptWidth
-        promptLayers = try c.decodeIfPresent(Int.self, forKey: .promptLayers) ?? d.promptLayers
-        promptLength = try c.decodeIfPresent(Int.self, forKey: .promptLength) ?? d.promptLength
-        vocabulary = try c.decodeIfPresent([String].self, forKey: .vocabulary) ?? d.vocabulary
-        hasTemporal = try c.decodeIfPresent(Bool.self, forKey: .hasTemporal) ?? d.hasTemporal
+        channels = try c.decode([Int].self, forKey: .channels)
+        attentionLevels = try c.decode([Int].self, forKey: .attentionLevels)
+        temporalLevels = try c.decode([Int].self, forKey: .temporalLevels)
+        heads = try c.decode(Int.self, forKey: .heads)
+        normGroups = try c.decode(Int.self, forKey: .normGroups)
+        frameWindow = try c.decode(Int.self, forKey: .frameWindow)
+        conditionChannels = try c.decode(Int.self, forKey: .conditionChannels)
+        promptWidth = try c.decode(Int.self, forKey: .promptWidth)
+        promptLayers = try c.decode(Int.self, forKey: .promptLayers)
+        promptLength = try c.decode(Int.self, forKey: .promptLength)
+        vocabulary = try c.decode([String].self, forKey: .vocabulary)
+        hasTemporal = try c.decode(Bool.self, forKey: .hasTemporal)
     }
 
     /// A configuration for tests: tiny widths, still every kind of block.
