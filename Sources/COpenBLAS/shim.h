@@ -7,4 +7,6 @@
 static inline void zt_openblas_set_threads(int n) { openblas_set_num_threads(n); }
 static inline int zt_openblas_get_threads(void) { return openblas_get_num_threads(); }
 static inline const char *zt_openblas_config(void) { return openblas_get_config(); }
+/// The kernel family OpenBLAS chose at load time (DYNAMIC_ARCH builds), e.g. "Haswell", "SkylakeX", "Prescott".
+static inline const char *zt_openblas_corename(void) { return openblas_get_corename(); }
 #endif

@@ -32,6 +32,12 @@ struct Zoetrope: ParsableCommand {
             StudioCommand.self,
         ]
     )
+
+    /// Picks OpenBLAS's fastest kernels (which may re-execute the program once), then runs the command.
+    static func main() {
+        OpenBLASKernels.upgradeIfNeeded()
+        main(nil)
+    }
 }
 
 /// `zoetrope inspect ...`: look inside files, the terminal, the engine.
