@@ -41,11 +41,17 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Guidance scale (reference and prompt together; the unconditional pass keeps the pose).")
     var guidance = 1.5
 
+    @Option(name: .long, help: "Start noise strength (HIA's reference-noise start): 1 = pure noise, below 1 starts from the reference image noised to that level.")
+    var referenceNoise = 1.0
+
     @Option(name: .long, help: "Dataset seed of the held-out split.")
     var datasetSeed: UInt64 = 7
 
     @Option(name: .long, help: "Sampling seed.")
     var seed: UInt64 = 1
+
+    @Flag(name: .long, help: "Feed the sharp cue (1, 1) instead of the one inferred from the shutter and the pose speed (for models trained with training.blurCondition false: the blur ablation).")
+    var noBlurCue = false
 
     @Flag(name: .long, help: "Skip the no-pose baseline (halves the time).")
     var noBaselines = false
@@ -64,6 +70,9 @@ struct EvalCommand: ParsableCommand {
         guard (1...1000).contains(steps) else { throw ValidationError("--steps must be 1 to 1000, got \(steps)") }
         guard SamplerKind(rawValue: sampler) != nil else { throw ValidationError("--sampler must be ddim, euler, euler-a or dpmpp-2m, got \(sampler)") }
         guard guidance.isFinite, guidance >= 0 else { throw ValidationError("--guidance must be a non-negative number") }
+        guard referenceNoise.isFinite, referenceNoise > 0, referenceNoise <= 1 else {
+            throw ValidationError("--reference-noise must be in (0, 1] (1 = start from pure noise), got \(referenceNoise)")
+        }
     }
 
     func run() throws {
@@ -107,7 +116,8 @@ struct EvalCommand: ParsableCommand {
             // so copying it is not already the answer.
             let reference = dancers.clip(c + config.identities).frames[frames / 2].image
             let poses = window.map(\.pose)
-            let cues = ConditionMaps.inferenceCues(poses: poses, shutter: clip.shutter, size: s)
+            let inferred = ConditionMaps.inferenceCues(poses: poses, shutter: clip.shutter, size: s)
+            let cues = noBlurCue ? inferred.map { $0.map { _ in 1 } } : inferred
             var request = GenerationRequest(reference: reference, conditions: ConditionMaps.clip(poses: poses, cues: cues, size: s),
                                             frameCount: frames)
             // Prompt traveling over the clip's own captions: one-hot weights per frame.
@@ -117,6 +127,7 @@ struct EvalCommand: ParsableCommand {
             request.framePrompts = window.enumerated().map { i, f in .single(frame: i, prompt: prompts.firstIndex(of: promptCaption(f)) ?? 0) }
             request.seed = seed &+ UInt64(c)
             request.sampler.steps = steps
+            request.referenceNoise = referenceNoise
             request.sampler.sampler = SamplerKind(rawValue: sampler) ?? .dpmSolver2M
             let truth = window.map(\.image)
             gtFeatures += truth.map(features.callAsFunction)
@@ -139,7 +150,7 @@ struct EvalCommand: ParsableCommand {
             FileHandle.standardError.write(Data("eval: clip \(c + 1)/\(clips) done (\(Int(Date().timeIntervalSince(started))) s)\n".utf8))
         }
         let fd = methodFeatures.map { FrechetDistance.between(gtFeatures, $0) }
-        let report = EvalReport(checkpoint: modelURL.path, clips: clips, frames: frames, steps: steps, guidance: guidance,
+        let report = EvalReport(checkpoint: modelURL.path, clips: clips, frames: frames, steps: steps, guidance: guidance, sampler: sampler, referenceNoise: referenceNoise,
                                 methods: methods.map(\.name), scores: scores, fd: fd)
         print(report.markdown)
         if let outURL {

@@ -118,6 +118,8 @@ struct EvalReport {
     let frames: Int
     let steps: Int
     let guidance: Double
+    let sampler: String
+    let referenceNoise: Double
     let methods: [String]
     let scores: [EvalScores]
     let fd: [Double?]
@@ -129,7 +131,7 @@ struct EvalReport {
     }
 
     var markdown: String {
-        var s = "Held-out Dancers (test split): \(clips) clips × \(frames) frames, \(steps) steps, guidance \(guidance); checkpoint `\(checkpoint)`\n\n"
+        var s = "Held-out Dancers (test split): \(clips) clips × \(frames) frames, \(steps) \(sampler) steps, guidance \(guidance), start noise \(referenceNoise); checkpoint `\(checkpoint)`\n\n"
         s += "| method | " + columns.map(\.0).joined(separator: " | ") + " | FD (proxy) |\n"
         s += "|---|" + columns.map { _ in "---:" }.joined(separator: "|") + "|---:|\n"
         for (m, name) in methods.enumerated() {
@@ -154,7 +156,8 @@ struct EvalReport {
         }
         return JSONValue.object([
             ("checkpoint", .string(checkpoint)), ("clips", .number(Double(clips))), ("frames", .number(Double(frames))),
-            ("steps", .number(Double(steps))), ("guidance", .number(guidance)), ("methods", .object(methodsJSON)),
+            ("steps", .number(Double(steps))), ("guidance", .number(guidance)),
+            ("sampler", .string(sampler)), ("referenceNoise", .number(referenceNoise)), ("methods", .object(methodsJSON)),
         ]).serialized() + "\n"
     }
 }
