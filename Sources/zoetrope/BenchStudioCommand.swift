@@ -33,12 +33,14 @@ struct BenchStudioCommand: ParsableCommand {
         // An untrained network of the default (64×64) shape: the work per step is the real model's.
         let network = try AnimatorNetwork(config: AnimatorConfig(), seed: 1)
         try network.saveCheckpoint(to: dir.appendingPathComponent("model.safetensors").path)
-        func project(steps: Int) throws {
+        // Each measurement gets its own project file: a studio saves its document when tmux hangs up on it, which
+        // would otherwise race with (and undo) the next measurement's project.
+        func project(_ name: String, steps: Int) throws {
             let text = """
             {"reference": "ds/clip_00000/frames/0000.png", "poses": "ds/clip_00000/poses", "model": "model.safetensors",
              "steps": \(steps), "seed": 7}
             """
-            try Data(text.utf8).write(to: dir.appendingPathComponent("p.zoetrope.json"))
+            try Data(text.utf8).write(to: dir.appendingPathComponent(name))
         }
 
         // The studio: alternate Seed +1 / −1 and next / previous frame; each key's effect is a distinct screen.
@@ -50,13 +52,14 @@ struct BenchStudioCommand: ParsableCommand {
             default: return ([","], { $0.contains(" 1/\(frames) ") })
             }
         }
-        try project(steps: 2)
-        let idle = try measure(command: "\(exe) studio p.zoetrope.json", dir: dir, threads: engineThreads,
+        try project("idle.zoetrope.json", steps: 2)
+        let idle = try measure(command: "\(exe) studio idle.zoetrope.json", dir: dir, threads: engineThreads,
                                ready: { $0.contains("done 2/2") }) { i, _ in studioKeys(i, 16) }
-        try project(steps: 1000)
+        try project("load.zoetrope.json", steps: 1000)
+        try project("busy.zoetrope.json", steps: 1000)
         // Peer, under the same load: raw-mode cat echoing each key while a studio generates in another tmux.
         let load = BenchTmux(socket: "zt-bench-load-\(UUID().uuidString.prefix(8))")
-        try load.start("\(exe) studio p.zoetrope.json", dir: dir, environment: ["ZOETROPE_THREADS": "\(engineThreads)",
+        try load.start("\(exe) studio load.zoetrope.json", dir: dir, environment: ["ZOETROPE_THREADS": "\(engineThreads)",
                        "XDG_CONFIG_HOME": dir.appendingPathComponent(".config").path, "XDG_STATE_HOME": dir.appendingPathComponent(".state").path])
         let loadReady = Date().addingTimeInterval(60)
         while !load.capture().contains("generating step") && Date() < loadReady { usleep(50_000) }
@@ -65,7 +68,7 @@ struct BenchStudioCommand: ParsableCommand {
         }
         load.kill()
         var busy = 0.0
-        let loaded = try measure(command: "\(exe) studio p.zoetrope.json", dir: dir, threads: engineThreads,
+        let loaded = try measure(command: "\(exe) studio busy.zoetrope.json", dir: dir, threads: engineThreads,
                                  ready: { $0.contains("generating step") }, settle: { pid in busy = Self.cpuLoad(pid: pid) }) { i, _ in
             studioKeys(i, 16)
         }
@@ -124,12 +127,16 @@ struct BenchStudioCommand: ParsableCommand {
             let t0 = DispatchTime.now().uptimeNanoseconds
             try tmux.send(key)
             let end = Date().addingTimeInterval(2)
-            var ok = false
+            var ok = false, screen = ""
             while Date() < end {
-                if done(tmux.capture()) { ok = true; break }
+                screen = tmux.capture()
+                if done(screen) { ok = true; break }
             }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
             samples.append(ok ? ms : 2000)
+            if !ok && ProcessInfo.processInfo.environment["ZOETROPE_BENCH_VERBOSE"] != nil {
+                FileHandle.standardError.write(Data("key \(i) \(key) timed out; screen:\n\(screen)\n".utf8))
+            }
         }
         return samples
     }
