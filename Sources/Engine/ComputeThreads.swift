@@ -13,25 +13,33 @@ public enum ComputeThreads {
     nonisolated(unsafe) private static var loopWidth = 1
     private static let loopWidthLock = NSLock()
 
-    /// Sets OpenBLAS's thread count and the engine's parallel-loop width. `n` must be ≥ 1.
+    /// Sets the engine's thread count: the width of its parallel loops, which also split large GEMMs (`Kernels.gemm`).
+    /// OpenBLAS itself stays on one thread: its idle workers spin in `sched_yield` for ~0.1 s after every call,
+    /// stealing the cores the engine's own loops need between GEMMs (a fifth of a generation profile on 2 cores).
+    /// `n` must be ≥ 1.
     public static func set(_ n: Int) {
         precondition(n >= 1, "ComputeThreads.set: thread count must be at least 1, got \(n)")
-        zt_openblas_set_threads(Int32(n))
+        zt_openblas_set_threads(1)
         loopWidthLock.withLock { loopWidth = n }
     }
 
-    /// OpenBLAS's current thread count.
-    public static var current: Int { Int(zt_openblas_get_threads()) }
+    /// The engine's thread count (the value last given to `set(_:)`, 1 before).
+    public static var current: Int { width }
 
     /// The engine's parallel-loop width (the value last given to `set(_:)`, 1 before).
     public static var width: Int { loopWidthLock.withLock { loopWidth } }
 
-    /// Runs `body` with OpenBLAS on one thread (restoring the count after), for loops that parallelise over many
-    /// small GEMMs themselves: each worker's GEMM then runs on its own core instead of contending for BLAS threads.
+    /// Runs `body` as one worker of a parallel region: GEMMs inside run on the calling thread only (the loop around
+    /// them already uses every core).
     package static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
-        let saved = current
-        if saved > 1 { zt_openblas_set_threads(1) }
-        defer { if saved > 1 { zt_openblas_set_threads(Int32(saved)) } }
+        try ParallelRegion.run(body)
+    }
+
+    /// Runs `body` with OpenBLAS's own threading at `n` threads (restoring one thread after): the peer that
+    /// benchmarks compare the engine's GEMMs with.
+    package static func withBLASThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+        zt_openblas_set_threads(Int32(n))
+        defer { zt_openblas_set_threads(1) }
         return try body()
     }
 
@@ -55,8 +63,29 @@ package func parallelFor(_ count: Int, costPerItem: Int = 1, width requested: In
         DispatchQueue.concurrentPerform(iterations: width) { chunk in
             let start = count * chunk / width
             let end = count * (chunk + 1) / width
-            if start < end { box.value(start..<end) }
+            if start < end { ParallelRegion.run { box.value(start..<end) } }
         }
+    }
+}
+
+/// Marks the threads that run a chunk of a parallel loop, so that work inside (a GEMM) does not split again.
+package enum ParallelRegion {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// True on a thread that is running a chunk of `parallelFor` (or a `withSingleThreadedBLAS` body).
+    package static var isInside: Bool { pthread_getspecific(key) != nil }
+
+    /// Runs `body` marked as inside a parallel region.
+    @inline(__always)
+    package static func run<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(key)
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(key, previous) }
+        return try body()
     }
 }
 

@@ -53,7 +53,8 @@ struct EngineBenchCase {
         return r
     }
 
-    /// Bare cblas_sgemm calls of the given shapes (each `count` times, one after another) on random operands.
+    /// Bare cblas_sgemm calls of the given shapes (each `count` times, one after another) on random operands, with
+    /// OpenBLAS's own threads (as many as the engine's).
     final class GemmSet {
         let shapes: [(Int, Int, Int, Int)]
         let buffers: [(Tensor, Tensor, Tensor)]
@@ -64,7 +65,12 @@ struct EngineBenchCase {
         }
         func run() {
             for ((m, n, k, count), (a, b, c)) in zip(shapes, buffers) {
-                for _ in 0..<count { Kernels.gemm(m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: n, c: c.data, ldc: n) }
+                ComputeThreads.withBLASThreads(ComputeThreads.width) {
+                    for _ in 0..<count {
+                        Kernels.blasGemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a.data, lda: k,
+                                         b: b.data, ldb: n, beta: 0, c: c.data, ldc: n)
+                    }
+                }
             }
         }
     }

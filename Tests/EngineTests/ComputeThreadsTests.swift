@@ -69,4 +69,47 @@ struct ComputeThreadsTests {
         #expect(probeA.frames(idA) == alone)
         #expect(probeB.frames(idB) == alone)
     }
+
+    @Test("GEMMs split across threads (by columns or rows, any transposition, β, leading dimensions) equal the one-thread GEMM bit for bit and a naive product",
+          arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func splitGemm(trans: (Bool, Bool)) {
+        let (transA, transB) = trans
+        let saved = ComputeThreads.width
+        defer { ComputeThreads.set(saved) }
+        // (m, n, k): wide (column split), tall (row split), odd sizes, and one too small to split.
+        for (m, n, k) in [(24, 1000, 60), (301, 40, 90), (37, 517, 33), (5, 7, 3)] {
+            let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5
+            var rng = Philox(seed: UInt64(m * 31 + n))
+            let a = rng.normal([(transA ? k : m) * lda]).values, b = rng.normal([(transB ? n : k) * ldb]).values
+            let c0 = rng.normal([m * ldc]).values
+            func run(width: Int) -> [Float] {
+                ComputeThreads.set(width)
+                var c = c0
+                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    Kernels.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: lda,
+                                 b: bp.baseAddress!, ldb: ldb, beta: 0.25, c: cp.baseAddress!, ldc: ldc)
+                } } }
+                return c
+            }
+            let one = run(width: 1), three = run(width: 3), two = run(width: 2)
+            #expect(one == three && one == two, "m \(m) n \(n) k \(k)")
+            var worst: Float = 0, scale: Float = 0
+            for i in 0..<m {
+                for j in 0..<ldc {
+                    var expected = c0[i * ldc + j]
+                    if j < n {
+                        var sum: Double = 0
+                        for p in 0..<k {
+                            let av = transA ? a[p * lda + i] : a[i * lda + p], bv = transB ? b[j * ldb + p] : b[p * ldb + j]
+                            sum += Double(av) * Double(bv)
+                        }
+                        expected = Float(0.5 * sum + 0.25 * Double(c0[i * ldc + j]))
+                    }
+                    worst = max(worst, abs(three[i * ldc + j] - expected))
+                    scale = max(scale, abs(expected))
+                }
+            }
+            #expect(worst <= 1e-5 * scale, "m \(m) n \(n) k \(k): max error \(worst)")
+        }
+    }
 }

@@ -13,6 +13,47 @@ package enum Kernels {
             else if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
             return
         }
+        // Large products split across the engine's threads (OpenBLAS runs single-threaded; see ComputeThreads.set):
+        // by columns of C when it is wide, else by rows. Each element's sum is the same single-threaded sgemm's
+        // whatever the split, so results do not depend on the thread count.
+        let width = ComputeThreads.width
+        let work: Double = Double(m) * Double(n) * Double(k)
+        if width > 1 && work >= 524_288 && !ParallelRegion.isInside {
+            let au = UncheckedSendable(a), bu = UncheckedSendable(b), cu = UncheckedSendable(c)
+            if n >= 32 * width {
+                let blocks = (n + 15) / 16  // 16-column blocks: the kernels' natural width
+                parallelFor(width, costPerItem: 1 << 20, width: width) { chunks in
+                    for w in chunks {
+                        let j0: Int = Swift.min(n, blocks * w / width * 16)
+                        let j1: Int = Swift.min(n, blocks * (w + 1) / width * 16)
+                        guard j0 < j1 else { continue }
+                        blasGemm(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: au.value, lda: lda,
+                                 b: transB ? bu.value + j0 * ldb : bu.value + j0, ldb: ldb, beta: beta, c: cu.value + j0, ldc: ldc)
+                    }
+                }
+                return
+            }
+            if m >= 8 * width {
+                parallelFor(width, costPerItem: 1 << 20, width: width) { chunks in
+                    for w in chunks {
+                        let i0: Int = m * w / width, i1: Int = m * (w + 1) / width
+                        guard i0 < i1 else { continue }
+                        blasGemm(transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
+                                 a: transA ? au.value + i0 : au.value + i0 * lda, lda: lda, b: bu.value, ldb: ldb,
+                                 beta: beta, c: cu.value + i0 * ldc, ldc: ldc)
+                    }
+                }
+                return
+            }
+        }
+        blasGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// One `cblas_sgemm` call, row-major, as given (OpenBLAS's own threading decides the threads).
+    @inline(__always)
+    package static func blasGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
