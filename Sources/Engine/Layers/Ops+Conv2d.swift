@@ -14,34 +14,55 @@ package struct ConvGeometry {
     /// Images per GEMM so the im2col buffer stays within `budget` floats.
     func imagesPerChunk(budget: Int = 1 << 22) -> Int { max(1, min(batch, budget / max(k * p, 1))) }
 
-    /// Writes image `x` (`[C, H, W]`) as columns `[K, P]` into `col` with row stride `ld`.
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
-        let (oh, ow) = (outH, outW)
-        parallelFor(k, costPerItem: p) { rows in
+    /// Writes `images` images starting at `x` (`[C, H, W]` each, `inStride` apart) as columns: image i's `[K, P]`
+    /// block at column `i·P` of `col` (row stride `ld`). One parallel loop over the K rows for the whole chunk
+    /// (per-image loops paid a dispatch per image and layer); stride-1 rows are copied with SIMD loads instead of
+    /// `memcpy`/`memset` calls, which dominate at 8–32-pixel rows.
+    func im2col(_ x: UnsafePointer<Float>, images: Int, inStride: Int, _ col: UnsafeMutablePointer<Float>, ld: Int) {
+        let (oh, ow, p) = (outH, outW, self.p)
+        parallelFor(k, costPerItem: p * images) { rows in
             for row in rows {
                 let c = row / (kernelH * kernelW), ki = (row / kernelW) % kernelH, kj = row % kernelW
-                let plane = x + c * height * width
-                let dstRow = col + row * ld
-                for y in 0..<oh {
-                    let iy = y * strideH - padH + ki
-                    let dst = dstRow + y * ow
-                    if iy < 0 || iy >= height { dst.update(repeating: 0, count: ow); continue }
-                    let src = plane + iy * width
-                    if strideW == 1 {
-                        // ix = x − padW + kj, valid for x in [lo, hi)
-                        let lo = max(0, padW - kj), hi = min(ow, width + padW - kj)
-                        if lo > 0 { dst.update(repeating: 0, count: min(lo, ow)) }
-                        if hi > lo { (dst + lo).update(from: src + lo - padW + kj, count: hi - lo) }
-                        if hi < ow { (dst + max(hi, 0)).update(repeating: 0, count: ow - max(hi, 0)) }
-                    } else {
-                        for xo in 0..<ow {
-                            let ix = xo * strideW - padW + kj
-                            dst[xo] = ix >= 0 && ix < width ? src[ix] : 0
+                for image in 0..<images {
+                    let plane = x + image * inStride + c * height * width
+                    let dstRow = col + row * ld + image * p
+                    for y in 0..<oh {
+                        let iy = y * strideH - padH + ki
+                        let dst = dstRow + y * ow
+                        if iy < 0 || iy >= height { Self.fill(dst, ow); continue }
+                        let src = plane + iy * width
+                        if strideW == 1 {
+                            // ix = x − padW + kj, valid for x in [lo, hi)
+                            let lo = max(0, padW - kj), hi = min(ow, width + padW - kj)
+                            if lo > 0 { Self.fill(dst, min(lo, ow)) }
+                            if hi > lo { Self.copy(dst + lo, src + lo - padW + kj, hi - lo) }
+                            if hi < ow { Self.fill(dst + max(hi, 0), ow - max(hi, 0)) }
+                        } else {
+                            for xo in 0..<ow {
+                                let ix = xo * strideW - padW + kj
+                                dst[xo] = ix >= 0 && ix < width ? src[ix] : 0
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    @inline(__always)
+    static func copy(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+        var i = 0
+        let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
+        while i + 8 <= n {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { dst[i] = src[i]; i += 1 }
+    }
+
+    @inline(__always)
+    static func fill(_ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { dst[i] = 0 }
     }
 
     /// Adds columns `[K, P]` (row stride `ld`) back into image gradient `dx` (`[C, H, W]`): the adjoint of im2col.
@@ -113,16 +134,21 @@ private func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: 
         var b0 = 0
         while b0 < g.batch {
             let n = min(chunk, g.batch - b0), ld = n * p
-            for i in 0..<n { g.im2col(xd + (b0 + i) * inStride, col.data + i * p, ld: ld) }
+            g.im2col(xd + b0 * inStride, images: n, inStride: inStride, col.data, ld: ld)
             Kernels.gemm(m: co, n: ld, k: k, a: wd, lda: k, b: col.data, ldb: ld, c: out.data, ldc: ld)
+            // [Co, n·P] → [n, Co, P], adding the bias on the way.
             let src = out.data, dst = y.data + b0 * outStride
             parallelFor(n * co, costPerItem: p) { r in
-                for j in r { let (i, c) = (j / co, j % co); (dst + i * outStride + c * p).update(from: src + c * ld + i * p, count: p) }
+                for j in r {
+                    let (i, c) = (j / co, j % co)
+                    let to = dst + i * outStride + c * p, from = src + c * ld + i * p
+                    if let bd { let v = bd[c]; for q in 0..<p { to[q] = from[q] + v } } else { to.update(from: from, count: p) }
+                }
             }
             b0 += n
         }
     }
-    if let bd {
+    if g.isPointwise, let bd {
         let yd = y.data
         parallelFor(g.batch * co, costPerItem: p) { r in
             for j in r { let v = bd[j % co]; let row = yd + j * p; for i in 0..<p { row[i] += v } }
@@ -170,7 +196,7 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
                 for j in r { let (i, c) = (j / co, j % co); (dst + c * ld + i * p).update(from: src + i * outStride + c * p, count: p) }
             }
             if let gw {
-                for i in 0..<n { g.im2col(x.data + (b0 + i) * inStride, col.data + i * p, ld: ld) }
+                g.im2col(x.data + b0 * inStride, images: n, inStride: inStride, col.data, ld: ld)
                 Kernels.gemm(transB: true, m: co, n: k, k: ld, a: gyc.data, lda: ld, b: col.data, ldb: ld, beta: 1, c: gw.data, ldc: k)
             }
             if let gx, !transposedConv {
