@@ -2,6 +2,7 @@
 #ifndef ZOETROPE_COPENBLAS_SHIM_H
 #define ZOETROPE_COPENBLAS_SHIM_H
 #include <cblas.h>
+#include "kernels.h"
 
 /// Number of threads OpenBLAS uses for one call (wraps the C function so callers need not know its spelling).
 static inline void zt_openblas_set_threads(int n) { openblas_set_num_threads(n); }

@@ -112,4 +112,17 @@ struct ComputeThreadsTests {
             #expect(worst <= 1e-5 * scale, "m \(m) n \(n) k \(k): max error \(worst)")
         }
     }
+
+    @Test("the AVX2 softmax row (when the CPU has it) equals the portable Swift one within float rounding, tails included")
+    func softmaxKernels() {
+        for n in [1, 2, 7, 8, 9, 16, 31, 513] {
+            var rng = Philox(seed: UInt64(n))
+            let x = (rng.normal([n]) * 6).values + (n > 4 ? [-200, 90] : [])  // extreme logits clamp the same way
+            var a = x, b = x
+            a.withUnsafeMutableBufferPointer { Kernels.softmaxRow($0.baseAddress!, $0.count) }
+            b.withUnsafeMutableBufferPointer { Kernels.softmaxRowPortable($0.baseAddress!, $0.count) }
+            #expect(abs(a.reduce(0, +) - 1) < 1e-5, "n \(n)")
+            for i in x.indices { #expect(abs(a[i] - b[i]) <= 2e-6 * max(b[i], 1e-30) + 1e-12, "n \(n) i \(i): \(a[i]) vs \(b[i])") }
+        }
+    }
 }

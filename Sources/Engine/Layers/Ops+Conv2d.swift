@@ -11,7 +11,8 @@ package struct ConvGeometry {
     var p: Int { outH * outW }
     var isPointwise: Bool { kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0 }
 
-    /// Images per GEMM so the im2col buffer stays within `budget` floats.
+    /// Images per GEMM so the im2col buffer stays within `budget` floats (16 MB; measured on the demo model's
+    /// clip: 1–2 MB chunks that stay in L2 were 5–15 % slower, 32–64 MB no faster).
     func imagesPerChunk(budget: Int = 1 << 22) -> Int { max(1, min(batch, budget / max(k * p, 1))) }
 
     /// Writes `images` images starting at `x` (`[C, H, W]` each, `inStride` apart) as columns: image i's `[K, P]`

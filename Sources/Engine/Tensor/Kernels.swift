@@ -165,9 +165,18 @@ extension Kernels {
         return m
     }
 
-    /// Softmax of one row in place: `y = e^(x − max x) / Σ e^(x − max x)`.
+    /// True when the CPU has AVX2 and FMA: the C kernels in COpenBLAS/kernels.h are used instead of the Swift loops.
+    package static let hasAVX2 = zt_has_avx2_fma() != 0
+
+    /// Softmax of one row in place: `y = e^(x − max x) / Σ e^(x − max x)` (AVX2 kernel when the CPU has it).
     @inline(__always)
     package static func softmaxRow(_ s: UnsafeMutablePointer<Float>, _ n: Int) {
+        if hasAVX2 { zt_softmax_row_avx2(s, n) } else { softmaxRowPortable(s, n) }
+    }
+
+    /// The Swift softmax row (any CPU).
+    @inline(__always)
+    package static func softmaxRowPortable(_ s: UnsafeMutablePointer<Float>, _ n: Int) {
         let m = max(s, n)
         var i = 0
         let shift = SIMD8<Float>(repeating: m)

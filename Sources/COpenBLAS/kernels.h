@@ -1,0 +1,77 @@
+// Vector kernels the engine's hottest non-GEMM loops call on x86-64 CPUs with AVX2 and FMA.
+//
+// Swift compiles the engine for the x86-64 baseline (SSE2), so its SIMD8<Float> code runs as pairs of 4-lane
+// instructions. These few kernels are compiled for AVX2+FMA with clang's `target` attribute and chosen at run time
+// (`zt_has_avx2_fma`), so the binary still runs on any x86-64. Same algorithms as the Swift versions in
+// Engine/Tensor/Kernels.swift (Cephes expf: range reduction by ln 2 in two parts, degree-6 polynomial, 2^k through
+// the exponent bits); results differ from them only by FMA rounding.
+#ifndef ZOETROPE_KERNELS_H
+#define ZOETROPE_KERNELS_H
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/// 1 when the CPU has AVX2 and FMA.
+static inline int zt_has_avx2_fma(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+__attribute__((target("avx2,fma"))) static inline __m256 zt_exp8_avx2(__m256 v) {
+    __m256 x = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+    const __m256 magic = _mm256_set1_ps(12582912.0f);
+    __m256 fx = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504f), magic);
+    __m256 k = _mm256_sub_ps(fx, magic);
+    __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(k, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.98756915e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.39819995e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.16657959e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.66666655e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.00000012e-1f));
+    __m256 y = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i ki = _mm256_sub_epi32(_mm256_castps_si256(fx), _mm256_set1_epi32(0x4B400000));
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(y), _mm256_slli_epi32(ki, 23)));
+}
+
+/// Softmax of one row in place: y = e^(x − max x) / Σ e^(x − max x).
+__attribute__((target("avx2,fma"))) static inline void zt_softmax_row_avx2(float *s, long n) {
+    long i = 0;
+    __m256 m8 = _mm256_set1_ps(-__builtin_inff());
+    for (; i + 8 <= n; i += 8) m8 = _mm256_max_ps(m8, _mm256_loadu_ps(s + i));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, m8);
+    float m = lanes[0];
+    for (int j = 1; j < 8; j++) m = lanes[j] > m ? lanes[j] : m;
+    for (; i < n; i++) m = s[i] > m ? s[i] : m;
+    const __m256 shift = _mm256_set1_ps(m);
+    __m256 acc = _mm256_setzero_ps();
+    i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = zt_exp8_avx2(_mm256_sub_ps(_mm256_loadu_ps(s + i), shift));
+        _mm256_storeu_ps(s + i, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    _mm256_storeu_ps(lanes, acc);
+    float total = 0;
+    for (int j = 0; j < 8; j++) total += lanes[j];
+    if (i < n) {
+        // The tail through a masked 8-lane exp, so every element sees the same arithmetic.
+        float tail[8] = {0};
+        long t = n - i;
+        for (long j = 0; j < t; j++) tail[j] = s[i + j] - m;
+        _mm256_storeu_ps(tail, zt_exp8_avx2(_mm256_loadu_ps(tail)));
+        for (long j = 0; j < t; j++) { s[i + j] = tail[j]; total += tail[j]; }
+    }
+    const __m256 inv = _mm256_set1_ps(1.0f / total);
+    i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(s + i, _mm256_mul_ps(_mm256_loadu_ps(s + i), inv));
+    for (; i < n; i++) s[i] *= 1.0f / total;
+}
+#else
+static inline int zt_has_avx2_fma(void) { return 0; }
+static inline void zt_softmax_row_avx2(float *s, long n) { (void)s; (void)n; }
+#endif
+
+#endif
