@@ -66,7 +66,7 @@ def main():
         base = json.load(f)
     for key in ("reference", "poses", "model"):
         base[key] = os.path.join(DEMO, base[key])
-    base["output"] = {"path": "unused", "format": "png", "upscale": 1, "filter": "nearest", "layout": "result"}
+    base["output"] = {"path": "unused", "format": "png-seq", "upscale": 1, "filter": "nearest", "layout": "result"}
     report = {}
 
     demo = render(args.binary, base, args.out, "demo")
@@ -86,7 +86,7 @@ def main():
     hand_points = [hands(p) for p in poses]
     sharp = {}
     for shutter in (0.0, 1.0):
-        frames = render(args.binary, dict(base, shutter=shutter), args.out, f"shutter-{shutter}")
+        frames = render(args.binary, dict(base, shutter=shutter), args.out, f"shutter-{int(shutter)}")
         values = []
         for f in range(1, len(frames)):
             for side in range(2):
