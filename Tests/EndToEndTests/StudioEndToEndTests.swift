@@ -66,6 +66,44 @@ struct StudioEndToEndTests {
         #expect(ms.map { $0 <= 1500 } == true, "first preview after \(String(describing: ms)) ms")
     }
 
+    @Test("the bundled demo opens with the shipped model, generates, changes with a guidance edit and exports MP4")
+    func demoProject() throws {
+        let demo = EndToEndTestSupport.repositoryRoot.appendingPathComponent("demo")
+        guard FileManager.default.fileExists(atPath: demo.appendingPathComponent("model.safetensors").path) else {
+            Issue.record("demo/model.safetensors is missing: the studio's demo cannot open")
+            return
+        }
+        let dir = try EndToEndTestSupport.makeTemporaryDirectory()
+        for name in ["demo.zoetrope.json", "reference.png", "poses", "model.safetensors"] {
+            try FileManager.default.copyItem(at: demo.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        let trace = dir.appendingPathComponent("trace.jsonl").path
+        let tmux = try TmuxSession("\(Self.binary) studio demo.zoetrope.json", in: dir, columns: 120, rows: 40,
+                                   environment: ["ZOETROPE_STUDIO_TRACE": trace])
+        let steps = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("demo.zoetrope.json")))
+            as? [String: Any])?["steps"] as? Int)
+        let opened = try tmux.wait(timeout: 60) { $0.contains("done \(steps)/\(steps)") }
+        #expect(opened != nil, "the demo never finished generating:\n\(tmux.screen)")
+        #expect(opened?.contains("model model.safetensors: 64×64") == true, "\(tmux.screen)")
+        // CFG reference (4th row) +0.1, then wait for the regenerated clip and export it.
+        try tmux.send("2", "j", "j", "j", "l")
+        #expect(try tmux.wait { $0.range(of: #"CFG reference\s+1\.6"#, options: .regularExpression) != nil } != nil, "\(tmux.screen)")
+        #expect(try tmux.wait(timeout: 60) { $0.contains("done \(steps)/\(steps)") } != nil)
+        try tmux.send("E", "Down", "Down", "Down", "Down", "Down", "Down", "Enter")
+        #expect(try tmux.wait(timeout: 60) { $0.contains("read back: 16 frames") } != nil, "export not reported:\n\(tmux.screen)")
+        try tmux.send("q")
+        #expect(tmux.waitForExit())
+        let project = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("demo.zoetrope.json"))) as? [String: Any]
+        #expect(((project?["guidance"] as? [String: Any])?["reference"] as? Double).map { abs($0 - 1.6) < 1e-9 } == true)
+        if CLI.haveFFmpeg {
+            let facts = try CLI.probe(dir.appendingPathComponent("demo.mp4"))
+            #expect(facts["nb_read_frames"] == "16", "\(facts)")
+        }
+        // The first preview's time is reported by the trace (a benchmark figure, not asserted here).
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        #expect(lines.contains { $0.contains("first_preview") })
+    }
+
     @Test("kill -9 while editing, restart: every edit older than one second is in the project")
     func killNine() throws {
         let dir = try StudioFixture.make(frames: 8, steps: 20)
