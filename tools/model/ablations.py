@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trains and evaluates the ablations of docs/MODEL.md at equal training steps, and prints the table.
 
-Usage: python tools/model/ablations.py ZOETROPE_BINARY [--out runs/ablations] [--clips 4] [--only NAME ...]
+Usage: python tools/model/ablations.py ZOETROPE_BINARY [--out runs/ablations] [--clips 8] [--steps 2] [--only NAME ...]
 
 Each recipe in tools/model/ablations/ is trained with `zoetrope train` (resumable: run it again after an interruption)
 and evaluated with `zoetrope eval` on the same held-out clips, sampler and seed. The table compares each variant with
@@ -25,13 +25,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--out", default="runs/ablations")
-    ap.add_argument("--clips", type=int, default=4)
+    ap.add_argument("--clips", type=int, default=8)
+    ap.add_argument("--steps", type=int, default=2, help="sampling steps of the evaluation (2: see docs/MODEL.md, more steps add noise these short runs do not remove)")
     ap.add_argument("--only", nargs="*", default=NAMES)
     a = ap.parse_args()
     results = {}
     for name in NAMES:
         run = os.path.join(a.out, name)
-        evaluation = os.path.join(run, "eval")
+        evaluation = os.path.join(run, f"eval-{a.steps}steps")
         if name in a.only:
             if not os.path.exists(os.path.join(run, "model.safetensors")):
                 start = time.time()
@@ -41,7 +42,7 @@ def main():
             if not os.path.exists(os.path.join(evaluation, "eval.json")):
                 extra = ["--no-blur-cue"] if name == "no-blur" else []
                 subprocess.run([a.binary, "eval", "--checkpoint", os.path.join(run, "model.safetensors"), "--clips", str(a.clips),
-                                "--no-baselines", "--out", evaluation, "--threads", "2"] + extra, check=True, stdout=subprocess.DEVNULL)
+                                "--steps", str(a.steps), "--no-baselines", "--out", evaluation, "--threads", "2"] + extra, check=True, stdout=subprocess.DEVNULL)
         path = os.path.join(evaluation, "eval.json")
         if os.path.exists(path):
             with open(path) as f:
