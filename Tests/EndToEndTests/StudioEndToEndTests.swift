@@ -66,7 +66,7 @@ struct StudioEndToEndTests {
         #expect(ms.map { $0 <= 1500 } == true, "first preview after \(String(describing: ms)) ms")
     }
 
-    @Test("the bundled demo opens with the shipped model, generates, changes with a guidance edit and exports MP4")
+    @Test("the bundled demo: opens with the shipped model, a guidance edit, a scrub, a new prompt keyframe, MP4 export; ffprobe counts every frame and the project holds the edits")
     func demoProject() throws {
         let demo = EndToEndTestSupport.repositoryRoot.appendingPathComponent("demo")
         guard FileManager.default.fileExists(atPath: demo.appendingPathComponent("model.safetensors").path) else {
@@ -88,6 +88,13 @@ struct StudioEndToEndTests {
         // CFG reference (4th row) +0.1, then wait for the regenerated clip and export it.
         try tmux.send("2", "j", "j", "j", "l")
         #expect(try tmux.wait { $0.range(of: #"CFG reference\s+1\.6"#, options: .regularExpression) != nil } != nil, "\(tmux.screen)")
+        // Scrub to frame 6, add a keyframe there with a prompt.
+        try tmux.send("4", "Right", "Right", "Right", "Right", "Right")
+        #expect(try tmux.wait { $0.contains("6/16") } != nil, "\(tmux.screen)")
+        try tmux.send("3", "a")
+        try tmux.type("neutral, in warm light")
+        try tmux.send("Enter")
+        #expect(try tmux.wait { $0.contains("    5 neutral, in warm light") } != nil, "\(tmux.screen)")
         #expect(try tmux.wait(timeout: 60) { $0.contains("done \(steps)/\(steps)") } != nil)
         try tmux.send("E", "Down", "Down", "Down", "Down", "Down", "Down", "Enter")
         #expect(try tmux.wait(timeout: 60) { $0.contains("read back: 16 frames") } != nil, "export not reported:\n\(tmux.screen)")
@@ -95,6 +102,8 @@ struct StudioEndToEndTests {
         #expect(tmux.waitForExit())
         let project = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("demo.zoetrope.json"))) as? [String: Any]
         #expect(((project?["guidance"] as? [String: Any])?["reference"] as? Double).map { abs($0 - 1.6) < 1e-9 } == true)
+        let map = (project?["prompts"] as? [String: Any])?["map"] as? [String: String]
+        #expect(map?["5"] == "neutral, in warm light" && map?.count == 3, "\(String(describing: map))")
         if CLI.haveFFmpeg {
             let facts = try CLI.probe(dir.appendingPathComponent("demo.mp4"))
             #expect(facts["nb_read_frames"] == "16", "\(facts)")
