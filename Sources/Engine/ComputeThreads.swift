@@ -23,21 +23,20 @@ public enum ComputeThreads {
         loopWidthLock.withLock { loopWidth = n }
     }
 
-    /// The engine's thread count (the value last given to `set(_:)`, 1 before).
-    public static var current: Int { width }
-
     /// The engine's parallel-loop width (the value last given to `set(_:)`, 1 before).
     public static var width: Int { loopWidthLock.withLock { loopWidth } }
 
-    /// Runs `body` as one worker of a parallel region: GEMMs inside run on the calling thread only (the loop around
-    /// them already uses every core).
-    package static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
-        try ParallelRegion.run(body)
-    }
+    /// OpenBLAS pinned to one thread, once, before the engine's first GEMM: its default (all cores) would otherwise
+    /// apply in processes that never call `set(_:)` (tests, embedders), and its threaded driver rounds differently.
+    package static let openBLASPinned: Bool = {
+        zt_openblas_set_threads(1)
+        return true
+    }()
 
     /// Runs `body` with OpenBLAS's own threading at `n` threads (restoring one thread after): the peer that
     /// benchmarks compare the engine's GEMMs with.
     package static func withBLASThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+        _ = openBLASPinned
         zt_openblas_set_threads(Int32(n))
         defer { zt_openblas_set_threads(1) }
         return try body()
@@ -76,7 +75,7 @@ package enum ParallelRegion {
         return key
     }()
 
-    /// True on a thread that is running a chunk of `parallelFor` (or a `withSingleThreadedBLAS` body).
+    /// True on a thread that is running a chunk of `parallelFor`.
     package static var isInside: Bool { pthread_getspecific(key) != nil }
 
     /// Runs `body` marked as inside a parallel region.

@@ -37,7 +37,7 @@ struct BenchEngine: ParsableCommand {
 
     func run() throws {
         try global.apply()
-        let threads = ComputeThreads.current
+        let threads = ComputeThreads.width
         let filters = (only ?? "").split(separator: ",").map(String.init)
         let cases = EngineBenchCase.all.filter { c in filters.isEmpty || filters.contains { c.name.contains($0) } }
         print("zoetrope bench engine: \(threads) threads, OpenBLAS \(ComputeThreads.blasConfig)")

@@ -53,7 +53,7 @@ struct BenchGenerate: ParsableCommand {
 
     func run() throws {
         try global.apply()
-        let threads = ComputeThreads.current
+        let threads = ComputeThreads.width
         let loadBefore = Self.loadAverage()
         let network: AnimatorNetwork
         let origin: String

@@ -100,7 +100,7 @@ struct BenchSession: ParsableCommand {
             return ExitCode(3)
         }
         print("zoetrope bench session: \(cycles) cycles (warm-up \(warmup)), \(frames) frames × \(steps) steps, "
-              + "\(ComputeThreads.current) threads, load average \(BenchGenerate.loadAverage())")
+              + "\(ComputeThreads.width) threads, load average \(BenchGenerate.loadAverage())")
         let start = Date()
         var rssAfterWarmUp: Int? = warmup == 0 ? BenchGenerate.procStatus("VmRSS") : nil
         for cycle in 0..<cycles {

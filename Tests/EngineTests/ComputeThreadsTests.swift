@@ -74,20 +74,18 @@ struct ComputeThreadsTests {
           arguments: [(false, false), (true, false), (false, true), (true, true)])
     func splitGemm(trans: (Bool, Bool)) {
         let (transA, transB) = trans
-        let saved = ComputeThreads.width
-        defer { ComputeThreads.set(saved) }
         // (m, n, k): wide (column split), tall (row split), odd sizes, and one too small to split.
         for (m, n, k) in [(24, 1000, 60), (301, 40, 90), (37, 517, 33), (5, 7, 3)] {
             let lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5
             var rng = Philox(seed: UInt64(m * 31 + n))
             let a = rng.normal([(transA ? k : m) * lda]).values, b = rng.normal([(transB ? n : k) * ldb]).values
             let c0 = rng.normal([m * ldc]).values
+            // The thread count is passed, not set globally: other suites run at the same time.
             func run(width: Int) -> [Float] {
-                ComputeThreads.set(width)
                 var c = c0
                 a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
                     Kernels.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: lda,
-                                 b: bp.baseAddress!, ldb: ldb, beta: 0.25, c: cp.baseAddress!, ldc: ldc)
+                                 b: bp.baseAddress!, ldb: ldb, beta: 0.25, c: cp.baseAddress!, ldc: ldc, threads: width)
                 } } }
                 return c
             }

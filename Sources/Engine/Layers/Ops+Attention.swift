@@ -86,14 +86,12 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
         // Many (pair, query block) items: one per worker at a time, each GEMM on one thread, scores in cache.
         let scratch = Tensor(shape: [width, block])
         let sd = scratch.data, items = pairs * blocks
-        ComputeThreads.withSingleThreadedBLAS {
-            parallelFor(width, costPerItem: 1 << 20) { workers in
-                for w in workers {
-                    for item in (items * w / width)..<(items * (w + 1) / width) {
-                        let pair = item / blocks
-                        g.forward(pair / heads, pair % heads, block: item % blocks, q: qd, k: kd, v: vd, out: yd,
-                                  s: sd + w * block, rowsParallel: false)
-                    }
+        parallelFor(width, costPerItem: 1 << 20, width: width) { workers in
+            for w in workers {
+                for item in (items * w / width)..<(items * (w + 1) / width) {
+                    let pair = item / blocks
+                    g.forward(pair / heads, pair % heads, block: item % blocks, q: qd, k: kd, v: vd, out: yd,
+                              s: sd + w * block, rowsParallel: false)
                 }
             }
         }
@@ -115,13 +113,11 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                 // dK and dV accumulate over a pair's query blocks, so workers own whole pairs.
                 let scratch = Tensor(shape: [width, 2 * block])
                 let sd = scratch.data
-                ComputeThreads.withSingleThreadedBLAS {
-                    parallelFor(width, costPerItem: 1 << 20) { workers in
-                        for w in workers {
-                            for pair in (pairs * w / width)..<(pairs * (w + 1) / width) {
-                                g.backward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd,
-                                           s: sd + 2 * w * block, dp: sd + (2 * w + 1) * block, rowsParallel: false)
-                            }
+                parallelFor(width, costPerItem: 1 << 20, width: width) { workers in
+                    for w in workers {
+                        for pair in (pairs * w / width)..<(pairs * (w + 1) / width) {
+                            g.backward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd,
+                                       s: sd + 2 * w * block, dp: sd + (2 * w + 1) * block, rowsParallel: false)
                         }
                     }
                 }

@@ -112,21 +112,22 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 
             withExtendedLifetime(gamma) {}
             if let gx { x.accumulateGrad(gx, owned: true) }
             if weight?.requiresGrad == true || bias?.requiresGrad == true {
-                // Per-thread partial sums over rows, then a fixed-order reduction (deterministic).
-                let width = max(1, min(ComputeThreads.width, rows))
-                let partial = Tensor.zeros([width, 2 * c])
+                // Partial sums over a fixed number of row chunks (not the thread count), then a fixed-order
+                // reduction: the result is the same for every thread count.
+                let chunks = max(1, min(8, rows))
+                let partial = Tensor.zeros([chunks, 2 * c])
                 let pd = partial.data
-                parallelFor(width, costPerItem: rows * c) { ws in
+                parallelFor(chunks, costPerItem: rows * c / chunks) { ws in
                     for w in ws {
                         let pw = pd + w * 2 * c, pb = pw + c
-                        for row in (rows * w / width)..<(rows * (w + 1) / width) {
+                        for row in (rows * w / chunks)..<(rows * (w + 1) / chunks) {
                             let src = xd + row * c, g = gyd + row * c, mu = md[row], r = rd[row]
                             for i in 0..<c { pw[i] += g[i] * (src[i] - mu) * r; pb[i] += g[i] }
                         }
                     }
                 }
                 let gw = Tensor.zeros([c]), gb = Tensor.zeros([c])
-                for w in 0..<width {
+                for w in 0..<chunks {
                     Kernels.addInPlace(gw.data, pd + w * 2 * c, c)
                     Kernels.addInPlace(gb.data, pd + w * 2 * c + c, c)
                 }

@@ -16,26 +16,28 @@ package enum Kernels {
         // Large products split across the engine's threads (OpenBLAS runs single-threaded; see ComputeThreads.set):
         // by columns of C when it is wide, else by rows. Each element's sum is the same single-threaded sgemm's
         // whatever the split, so results do not depend on the thread count.
-        let width = ComputeThreads.width
+        gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta,
+             c: c, ldc: ldc, threads: ParallelRegion.isInside ? 1 : ComputeThreads.width)
+    }
+
+    /// `gemm` on up to `width` threads: large products split by columns of C when it is wide, else by rows.
+    package static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads width: Int) {
+        _ = ComputeThreads.openBLASPinned
         let work: Double = Double(m) * Double(n) * Double(k)
-        if width > 1 && work >= 524_288 && !ParallelRegion.isInside {
+        let byColumns = n >= 32 * width
+        if width > 1 && work >= 524_288 && (byColumns || m >= 8 * width) {
             let au = UncheckedSendable(a), bu = UncheckedSendable(b), cu = UncheckedSendable(c)
-            if n >= 32 * width {
-                let blocks = (n + 15) / 16  // 16-column blocks: the kernels' natural width
-                parallelFor(width, costPerItem: 1 << 20, width: width) { chunks in
-                    for w in chunks {
-                        let j0: Int = Swift.min(n, blocks * w / width * 16)
-                        let j1: Int = Swift.min(n, blocks * (w + 1) / width * 16)
+            let blocks = (n + 15) / 16  // columns go in 16-column blocks: the kernels' natural width
+            parallelFor(width, costPerItem: 1 << 20, width: width) { chunks in
+                for w in chunks {
+                    if byColumns {
+                        let j0: Int = Swift.min(n, blocks * w / width * 16), j1: Int = Swift.min(n, blocks * (w + 1) / width * 16)
                         guard j0 < j1 else { continue }
                         blasGemm(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: au.value, lda: lda,
                                  b: transB ? bu.value + j0 * ldb : bu.value + j0, ldb: ldb, beta: beta, c: cu.value + j0, ldc: ldc)
-                    }
-                }
-                return
-            }
-            if m >= 8 * width {
-                parallelFor(width, costPerItem: 1 << 20, width: width) { chunks in
-                    for w in chunks {
+                    } else {
                         let i0: Int = m * w / width, i1: Int = m * (w + 1) / width
                         guard i0 < i1 else { continue }
                         blasGemm(transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
@@ -43,8 +45,8 @@ package enum Kernels {
                                  beta: beta, c: cu.value + i0 * ldc, ldc: ldc)
                     }
                 }
-                return
             }
+            return
         }
         blasGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
@@ -199,7 +201,7 @@ extension Kernels {
     @inline(__always)
     package static func exp8(_ v: SIMD8<Float>) -> SIMD8<Float> {
         // Clamp by masked replacement: `clamped(lowerBound:upperBound:)` goes through generic pointwiseMin/Max calls
-        // that are not inlined here (13 % of a generation profile); compares and blends are.
+        // that are not inlined here (5 % of a generation profile); compares and blends are.
         var x = v
         let lo = SIMD8<Float>(repeating: -87.3), hi = SIMD8<Float>(repeating: 88.3)
         x.replace(with: lo, where: x .< lo)
