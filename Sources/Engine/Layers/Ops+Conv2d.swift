@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// Geometry of one 2-D convolution.
 package struct ConvGeometry {
     let batch: Int, channels: Int, height: Int, width: Int
@@ -120,8 +122,11 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: (Int,
 
 /// The forward computation on raw buffers (no tape): im2col of up to `g.imagesPerChunk()` images side by side,
 /// one GEMM, copy into `[B, Co, Ho, Wo]`, plus bias.
-private func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
-                           _ bd: UnsafePointer<Float>?) -> Tensor {
+package func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
+                           _ bd: UnsafePointer<Float>?, method: ConvMethod = .automatic) -> Tensor {
+    if method != .im2col, let kernel = DirectConv.Kernel.best(forOutputChannels: g.outChannels), DirectConv.suits(g) {
+        return DirectConv.forward(g, xd, wd, bd, kernel: kernel)
+    }
     let y = Tensor(shape: [g.batch, g.outChannels, g.outH, g.outW])
     let (k, p, co) = (g.k, g.p, g.outChannels)
     let inStride = g.channels * g.height * g.width, outStride = co * p
@@ -215,5 +220,122 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
             for c in 0..<co { gb.data[c] += Kernels.sum(gy.data + b * outStride + c * p, p) }
         }
         bias.accumulateGrad(gb, owned: true)
+    }
+}
+
+/// How `conv2dForward` computes a convolution (tests pin one to compare them).
+package enum ConvMethod {
+    /// The direct kernel where it applies (stride 1, not 1×1, a CPU with AVX2 or AVX-512), else im2col + GEMM.
+    case automatic
+    /// im2col + GEMM always.
+    case im2col
+}
+
+/// Stride-1 convolutions without im2col: the C kernels of COpenBLAS/kernels.h over zero-padded input planes
+/// flattened with their padding (see `ZT_DCONV_KERNEL`). The im2col path copies every input value kh·kw times and
+/// OpenBLAS then packs that copy again; at the model's 16–64-channel layers each packed value was used in only
+/// Co multiply-adds, so the copies cost more than the arithmetic.
+package enum DirectConv {
+    /// One compiled kernel: vector width (floats) × output-channel block × vectors per block of positions.
+    package struct Kernel {
+        let vectorWidth: Int, channelBlock: Int, vectors: Int
+        let run: (UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int>, Int,
+                  UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+        /// Positions per kernel iteration.
+        var positions: Int { vectorWidth * vectors }
+
+        static let hasAVX512 = zt_has_avx512() != 0
+
+        /// The widest kernel the CPU runs; the 8-channel block where the output channels fill it.
+        package static func best(forOutputChannels co: Int) -> Kernel? {
+            if hasAVX512 {
+                return co % 8 == 0 || co > 16
+                    ? Kernel(vectorWidth: 16, channelBlock: 8, vectors: 3) { zt_dconv_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) }
+                    : Kernel(vectorWidth: 16, channelBlock: 4, vectors: 3) { zt_dconv_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) }
+            }
+            if Kernels.hasAVX2 {
+                return Kernel(vectorWidth: 8, channelBlock: 4, vectors: 3) { zt_dconv_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) }
+            }
+            return nil
+        }
+    }
+
+    /// Stride 1 and a spatial kernel (1×1 convolutions are plain GEMMs already).
+    static func suits(_ g: ConvGeometry) -> Bool {
+        g.strideH == 1 && g.strideW == 1 && !g.isPointwise
+    }
+
+    static func forward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
+                        _ bd: UnsafePointer<Float>?, kernel: Kernel, width: Int = ComputeThreads.width) -> Tensor {
+        let (c, co, kh, kw) = (g.channels, g.outChannels, g.kernelH, g.kernelW)
+        let (hp, wp) = (g.height + 2 * g.padH, g.width + 2 * g.padW)
+        let (oh, ow) = (g.outH, g.outW)
+        let plane = hp * wp, taps = kh * kw
+        let cb = kernel.channelBlock, blocks = (co + cb - 1) / cb
+        // Positions computed per image: the Ho rows of Wp (junk where x ≥ Wo), rounded up to the kernel's step.
+        let positions = (oh * wp + kernel.positions - 1) / kernel.positions * kernel.positions
+        // Reads reach position + (kh−1)·Wp + kw−1 < Hp·Wp + step + kw: zero slack after each image's last plane.
+        let imageStride = c * plane + kernel.positions + kw
+        let padded = Tensor(shape: [g.batch * imageStride])
+        let pd = padded.data
+        parallelFor(g.batch * c, costPerItem: plane, width: width) { r in
+            for j in r {
+                let (b, ch) = (j / c, j % c)
+                let src = xd + (b * c + ch) * g.height * g.width, dst = pd + b * imageStride + ch * plane
+                dst.update(repeating: 0, count: g.padH * wp)
+                for y in 0..<g.height {
+                    let row = dst + (g.padH + y) * wp
+                    row.update(repeating: 0, count: g.padW)
+                    ConvGeometry.copy(row + g.padW, src + y * g.width, g.width)
+                    (row + g.padW + g.width).update(repeating: 0, count: g.padW)
+                }
+                (dst + (g.padH + g.height) * wp).update(repeating: 0, count: g.padH * wp)
+                if ch == c - 1 { (dst + plane).update(repeating: 0, count: imageStride - c * plane) }
+            }
+        }
+        // Weights [Co, C, kh, kw] → blocks [Co/cb][C][taps][cb], zero beyond Co; bias likewise.
+        let packed = Tensor(shape: [blocks * c * taps * cb]), bias = Tensor(shape: [blocks * cb])
+        let wpk = packed.data
+        for blk in 0..<blocks {
+            for ch in 0..<c {
+                for t in 0..<taps {
+                    let dst = wpk + ((blk * c + ch) * taps + t) * cb
+                    for i in 0..<cb {
+                        let o = blk * cb + i
+                        dst[i] = o < co ? wd[(o * c + ch) * taps + t] : 0
+                    }
+                }
+            }
+        }
+        for o in 0..<(blocks * cb) { bias.data[o] = o < co ? (bd?[o] ?? 0) : 0 }
+        let offsets = (0..<taps).map { (($0 / kw) * wp + $0 % kw) }
+        // Flat outputs [B][blocks·cb][positions]; work items are (image, channel block, position range).
+        let out = Tensor(shape: [g.batch * blocks * cb * positions])
+        let od = out.data, bsd = bias.data
+        let steps = positions / kernel.positions
+        let splits = max(1, min(steps, 4 * width / max(1, g.batch * blocks)))
+        offsets.withUnsafeBufferPointer { off in
+            let offp = off.baseAddress!
+            parallelFor(g.batch * blocks * splits, costPerItem: positions / splits * cb * c * taps, width: width) { r in
+                for item in r {
+                    let (b, rest) = (item / (blocks * splits), item % (blocks * splits))
+                    let (blk, part) = (rest / splits, rest % splits)
+                    let q0 = steps * part / splits * kernel.positions, q1 = steps * (part + 1) / splits * kernel.positions
+                    kernel.run(pd + b * imageStride, plane, c, wpk + blk * c * taps * cb, offp, taps, bsd + blk * cb,
+                               od + (b * blocks + blk) * cb * positions, positions, q0, q1)
+                }
+            }
+        }
+        // Keep the Wo valid columns of each row.
+        let y = Tensor(shape: [g.batch, co, oh, ow])
+        let yd = y.data
+        parallelFor(g.batch * co, costPerItem: oh * ow, width: width) { r in
+            for j in r {
+                let (b, o) = (j / co, j % co)
+                let src = od + (b * blocks * cb + o) * positions, dst = yd + j * oh * ow
+                for yy in 0..<oh { ConvGeometry.copy(dst + yy * ow, src + yy * wp, ow) }
+            }
+        }
+        return y
     }
 }

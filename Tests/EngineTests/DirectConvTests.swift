@@ -1,0 +1,73 @@
+@testable import Engine
+import Testing
+
+/// The direct stride-1 convolution (C kernels over padded flattened planes) against a naive double-precision
+/// convolution written from the definition, and against the im2col + GEMM path, on shapes that exercise its edges:
+/// output channels that do not fill a channel block, widths where a vector of positions spans several rows, planes
+/// smaller than one kernel step, non-square kernels and paddings, zero padding, and a bias.
+@Suite("Direct convolution")
+struct DirectConvTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let b, c, h, w, co, kh, kw, ph, pw: Int
+        let bias: Bool
+        var testDescription: String { "[\(b),\(c),\(h),\(w)] → \(co) k\(kh)×\(kw) p\(ph),\(pw)\(bias ? " +bias" : "")" }
+    }
+
+    static let cases: [Case] = [
+        Case(b: 1, c: 1, h: 7, w: 5, co: 1, kh: 3, kw: 3, ph: 1, pw: 1, bias: false),
+        Case(b: 3, c: 5, h: 7, w: 5, co: 6, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),
+        Case(b: 2, c: 3, h: 9, w: 11, co: 3, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),
+        Case(b: 1, c: 4, h: 8, w: 8, co: 12, kh: 5, kw: 5, ph: 2, pw: 2, bias: false),
+        Case(b: 2, c: 7, h: 6, w: 9, co: 9, kh: 1, kw: 3, ph: 0, pw: 1, bias: true),
+        Case(b: 1, c: 2, h: 5, w: 5, co: 4, kh: 3, kw: 3, ph: 0, pw: 0, bias: false),
+        Case(b: 2, c: 32, h: 8, w: 8, co: 64, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),
+        Case(b: 2, c: 16, h: 64, w: 64, co: 16, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),
+        Case(b: 1, c: 48, h: 16, w: 16, co: 24, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),
+    ]
+
+    @Test("direct kernel = naive convolution = im2col path", arguments: cases)
+    func matchesNaive(_ t: Case) {
+        var rng = Philox(seed: UInt64(t.c * 131 + t.co * 7 + t.h))
+        let x = rng.normal([t.b, t.c, t.h, t.w]), w = rng.normal([t.co, t.c, t.kh, t.kw])
+        let bias = t.bias ? rng.normal([t.co]) : nil
+        let g = ConvGeometry(batch: t.b, channels: t.c, height: t.h, width: t.w, outChannels: t.co, kernelH: t.kh, kernelW: t.kw,
+                             strideH: 1, strideW: 1, padH: t.ph, padW: t.pw)
+        let direct = conv2dForward(g, x.data, w.data, bias?.data)
+        let im2col = conv2dForward(g, x.data, w.data, bias?.data, method: .im2col)
+        #expect(direct.shape == [t.b, t.co, g.outH, g.outW])
+        // Naive reference in double precision, straight from the definition (cross-correlation, zero padding).
+        var reference = [Double](repeating: 0, count: t.b * t.co * g.outH * g.outW)
+        let (xv, wv, bv) = (x.values, w.values, bias?.values)
+        for b in 0..<t.b { for o in 0..<t.co { for y in 0..<g.outH { for xx in 0..<g.outW {
+            var s = Double(bv?[o] ?? 0)
+            for ch in 0..<t.c { for i in 0..<t.kh { for j in 0..<t.kw {
+                let (iy, ix) = (y - t.ph + i, xx - t.pw + j)
+                guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
+                s += Double(xv[((b * t.c + ch) * t.h + iy) * t.w + ix]) * Double(wv[((o * t.c + ch) * t.kh + i) * t.kw + j])
+            } } }
+            reference[((b * t.co + o) * g.outH + y) * g.outW + xx] = s
+        } } } }
+        let scale = reference.map(abs).max() ?? 1
+        let errDirect = zip(direct.values, reference).map { abs(Double($0) - $1) }.max() ?? .infinity
+        let errIm2col = zip(im2col.values, reference).map { abs(Double($0) - $1) }.max() ?? .infinity
+        #expect(errDirect <= 1e-5 * scale, "direct: max error \(errDirect) of \(scale)")
+        #expect(errIm2col <= 1e-5 * scale, "im2col: max error \(errIm2col) of \(scale)")
+    }
+
+    /// Where the CPU has AVX2 the direct kernel is what runs (otherwise the test above compared im2col with itself).
+    @Test func directKernelAvailableOnAVX2() {
+        #expect((DirectConv.Kernel.best(forOutputChannels: 16) != nil) == Kernels.hasAVX2)
+    }
+
+    /// The same convolution at every thread count gives the same bits: each output's sum runs in a fixed order
+    /// whichever worker computes it.
+    @Test func sameBitsAtAnyWidth() {
+        var rng = Philox(seed: 11)
+        let x = rng.normal([3, 16, 20, 20]), w = rng.normal([24, 16, 3, 3]), bias = rng.normal([24])
+        let g = ConvGeometry(batch: 3, channels: 16, height: 20, width: 20, outChannels: 24, kernelH: 3, kernelW: 3,
+                             strideH: 1, strideW: 1, padH: 1, padW: 1)
+        guard let kernel = DirectConv.Kernel.best(forOutputChannels: 24) else { return }
+        let results = [1, 2, 3, 5].map { n in DirectConv.forward(g, x.data, w.data, bias.data, kernel: kernel, width: n) }
+        for r in results.dropFirst() { #expect(r.values == results[0].values) }
+    }
+}
