@@ -126,6 +126,95 @@ __attribute__((target("avx2,fma"))) static inline void zt_softmax_row_avx2(float
         }                                                                                                          \
     }
 
+// Activations over n floats, 8 lanes at a time; the last n mod 8 through a zero-padded 8-lane block, so every element
+// sees the same arithmetic. Same formulas as Tensor.silu()/gelu() (erf: Abramowitz & Stegun 7.1.26, |error| ≤ 1.5e-7).
+#define ZT_LANES8(N, BODY)                                                                                          \
+    {                                                                                                               \
+        long i = 0;                                                                                                 \
+        for (; i + 8 <= (N); i += 8) { BODY(i, 8) }                                                                 \
+        if (i < (N)) { BODY(i, (N) - i) }                                                                           \
+    }
+
+__attribute__((target("avx2,fma"))) static inline __m256 zt_load8(const float *p, long n) {
+    if (n == 8) return _mm256_loadu_ps(p);
+    float t[8] = {0};
+    for (long j = 0; j < n; j++) t[j] = p[j];
+    return _mm256_loadu_ps(t);
+}
+
+__attribute__((target("avx2,fma"))) static inline void zt_store8(float *p, __m256 v, long n) {
+    if (n == 8) { _mm256_storeu_ps(p, v); return; }
+    float t[8];
+    _mm256_storeu_ps(t, v);
+    for (long j = 0; j < n; j++) p[j] = t[j];
+}
+
+/// σ(x) = 1 / (1 + e^−x).
+__attribute__((target("avx2,fma"))) static inline __m256 zt_sigmoid8(__m256 x) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    return _mm256_div_ps(one, _mm256_add_ps(one, zt_exp8_avx2(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+/// erf(x) given e^(−x²).
+__attribute__((target("avx2,fma"))) static inline __m256 zt_erf8(__m256 x, __m256 emx2) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 ax = _mm256_andnot_ps(sign, x);
+    __m256 t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), ax, _mm256_set1_ps(1.0f)));
+    __m256 y = _mm256_set1_ps(1.061405429f);
+    y = _mm256_fmadd_ps(y, t, _mm256_set1_ps(-1.453152027f));
+    y = _mm256_fmadd_ps(y, t, _mm256_set1_ps(1.421413741f));
+    y = _mm256_fmadd_ps(y, t, _mm256_set1_ps(-0.284496736f));
+    y = _mm256_fmadd_ps(y, t, _mm256_set1_ps(0.254829592f));
+    __m256 e = _mm256_fnmadd_ps(_mm256_mul_ps(y, t), emx2, _mm256_set1_ps(1.0f));
+    return _mm256_or_ps(e, _mm256_and_ps(x, sign));
+}
+
+/// y = x·σ(x).
+__attribute__((target("avx2,fma"))) static inline void zt_silu_avx2(const float *x, float *y, long n) {
+#define ZT_SILU_F(i, k) { __m256 v = zt_load8(x + i, k); zt_store8(y + i, _mm256_mul_ps(v, zt_sigmoid8(v)), k); }
+    ZT_LANES8(n, ZT_SILU_F)
+#undef ZT_SILU_F
+}
+
+/// gx = gy·σ(x)·(1 + x·(1 − σ(x))).
+__attribute__((target("avx2,fma"))) static inline void zt_silu_backward_avx2(const float *x, const float *gy, float *gx, long n) {
+#define ZT_SILU_B(i, k)                                                                                             \
+    {                                                                                                               \
+        __m256 v = zt_load8(x + i, k), s = zt_sigmoid8(v), one = _mm256_set1_ps(1.0f);                             \
+        __m256 d = _mm256_mul_ps(s, _mm256_fmadd_ps(v, _mm256_sub_ps(one, s), one));                               \
+        zt_store8(gx + i, _mm256_mul_ps(zt_load8(gy + i, k), d), k);                                               \
+    }
+    ZT_LANES8(n, ZT_SILU_B)
+#undef ZT_SILU_B
+}
+
+/// y = ½x(1 + erf(x/√2)).
+__attribute__((target("avx2,fma"))) static inline void zt_gelu_avx2(const float *x, float *y, long n) {
+#define ZT_GELU_F(i, k)                                                                                             \
+    {                                                                                                               \
+        __m256 v = zt_load8(x + i, k), u = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));                 \
+        __m256 e = zt_exp8_avx2(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(u, u)));                          \
+        __m256 half = _mm256_mul_ps(_mm256_set1_ps(0.5f), v);                                                      \
+        zt_store8(y + i, _mm256_fmadd_ps(half, zt_erf8(u, e), half), k);                                           \
+    }
+    ZT_LANES8(n, ZT_GELU_F)
+#undef ZT_GELU_F
+}
+
+/// gx = gy·(Φ(x) + x·φ(x)).
+__attribute__((target("avx2,fma"))) static inline void zt_gelu_backward_avx2(const float *x, const float *gy, float *gx, long n) {
+#define ZT_GELU_B(i, k)                                                                                             \
+    {                                                                                                               \
+        __m256 v = zt_load8(x + i, k), u = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));                 \
+        __m256 e = zt_exp8_avx2(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(u, u)));                          \
+        __m256 cdf = _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_add_ps(_mm256_set1_ps(1.0f), zt_erf8(u, e)));      \
+        __m256 pdf = _mm256_mul_ps(e, _mm256_set1_ps(0.3989422804014327f));                                       \
+        zt_store8(gx + i, _mm256_mul_ps(zt_load8(gy + i, k), _mm256_fmadd_ps(v, pdf, cdf)), k);                    \
+    }
+    ZT_LANES8(n, ZT_GELU_B)
+#undef ZT_GELU_B
+}
+
 /// 1 when the CPU has AVX-512F (and the OS saves its registers).
 static inline int zt_has_avx512(void) {
     __builtin_cpu_init();
@@ -138,6 +227,10 @@ ZT_DCONV_KERNEL(zt_dconv_avx2_cb4, "avx2,fma", 8, 4, ZT_ROWS4)
 #else
 static inline int zt_has_avx2_fma(void) { return 0; }
 static inline int zt_has_avx512(void) { return 0; }
+static inline void zt_silu_avx2(const float *x, float *y, long n) { (void)x; (void)y; (void)n; }
+static inline void zt_silu_backward_avx2(const float *x, const float *gy, float *gx, long n) { (void)x; (void)gy; (void)gx; (void)n; }
+static inline void zt_gelu_avx2(const float *x, float *y, long n) { (void)x; (void)y; (void)n; }
+static inline void zt_gelu_backward_avx2(const float *x, const float *gy, float *gx, long n) { (void)x; (void)gy; (void)gx; (void)n; }
 #define ZT_DCONV_STUB(NAME)                                                                                         \
     static inline void NAME(const float *xp, long plane, long channels, const float *wt, const long *offsets,       \
                             long taps, const float *bias, float *out, long outStride, long q0, long q1) {           \

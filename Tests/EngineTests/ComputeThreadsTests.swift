@@ -123,4 +123,32 @@ struct ComputeThreadsTests {
             for i in x.indices { #expect(abs(a[i] - b[i]) <= 2e-6 * max(b[i], 1e-30) + 1e-12, "n \(n) i \(i): \(a[i]) vs \(b[i])") }
         }
     }
+
+    @Test("the AVX2 SiLU/GELU kernels and their backward (when the CPU has them) equal the portable Swift loops, tails included")
+    func activationKernels() {
+        typealias Forward = (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+        typealias Backward = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+        let forwards: [(String, Forward, Forward)] = [("silu", Kernels.silu, Kernels.siluPortable), ("gelu", Kernels.gelu, Kernels.geluPortable)]
+        let backwards: [(String, Backward, Backward)] = [("silu'", Kernels.siluBackward, Kernels.siluBackwardPortable),
+                                                         ("gelu'", Kernels.geluBackward, Kernels.geluBackwardPortable)]
+        for n in [1, 7, 8, 9, 31, 1000] {
+            var rng = Philox(seed: UInt64(n) + 7)
+            let x = (rng.normal([n]) * 4).values + (n > 8 ? [-95, 95, 0] : []), gy = rng.normal([x.count]).values
+            func close(_ a: [Float], _ b: [Float], _ what: String) {
+                for i in a.indices { #expect(abs(a[i] - b[i]) <= 1e-5 * max(abs(b[i]), 1) , "\(what) n \(n) x \(x[i]): \(a[i]) vs \(b[i])") }
+            }
+            for (name, fast, portable) in forwards {
+                var a = [Float](repeating: .nan, count: x.count), b = a
+                a.withUnsafeMutableBufferPointer { fast(x, $0.baseAddress!, x.count) }
+                b.withUnsafeMutableBufferPointer { portable(x, $0.baseAddress!, x.count) }
+                close(a, b, name)
+            }
+            for (name, fast, portable) in backwards {
+                var a = [Float](repeating: .nan, count: x.count), b = a
+                a.withUnsafeMutableBufferPointer { fast(x, gy, $0.baseAddress!, x.count) }
+                b.withUnsafeMutableBufferPointer { portable(x, gy, $0.baseAddress!, x.count) }
+                close(a, b, name)
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 
 // Element-wise arithmetic with one-sided broadcasting, and the activations (SiLU, GELU).
@@ -61,7 +62,9 @@ extension Tensor {
         let y = Tensor(shape: large.shape)
         let o = y.data, a = large.data, b = small.data
         if small.count == large.count {
-            for i in 0..<large.count { o[i] = alphaOfLarge * a[i] + betaOfSmall * b[i] }
+            parallelFor(large.count, costPerItem: 2) { r in
+                for i in r { o[i] = alphaOfLarge * a[i] + betaOfSmall * b[i] }
+            }
             return y
         }
         forEachRun(large.shape, bs) { off, bOff, run, step in
@@ -196,28 +199,14 @@ extension Tensor {
 
     /// SiLU: `x·σ(x)`, `σ(x) = 1/(1+e^−x)`; derivative `σ(x)·(1 + x·(1 − σ(x)))`.
     public func silu() -> Tensor {
-        activation({ x, y, r in for i in r { y[i] = x[i] / (1 + Kernels.exp(-x[i])) } },
-                   { x, _, gy, gx, r in
-                       for i in r {
-                           let s = 1 / (1 + Kernels.exp(-x[i]))
-                           gx[i] = gy[i] * s * (1 + x[i] * (1 - s))
-                       }
-                   })
+        activation({ x, y, r in Kernels.silu(x + r.lowerBound, y + r.lowerBound, r.count) },
+                   { x, _, gy, gx, r in Kernels.siluBackward(x + r.lowerBound, gy + r.lowerBound, gx + r.lowerBound, r.count) })
     }
 
     /// GELU, exact form (PyTorch's default): `x·Φ(x) = x·½(1 + erf(x/√2))`; derivative `Φ(x) + x·φ(x)`.
     public func gelu() -> Tensor {
-        activation({ x, y, r in for i in r { y[i] = 0.5 * x[i] * (1 + Kernels.erf(x[i] * 0.707_106_781_186_547_5)) } },
-                   { x, _, gy, gx, r in
-                       for i in r {
-                           let v = x[i]
-                           // e^(−v²/2) serves both φ(v) and erf(v/√2) (whose argument squared is v²/2).
-                           let e = Kernels.exp(-0.5 * v * v)
-                           let cdf = 0.5 * (1 + Kernels.erf(v * 0.707_106_781_186_547_5, expMinusXSquared: e))
-                           let pdf = e * 0.398_942_280_401_432_7
-                           gx[i] = gy[i] * (cdf + v * pdf)
-                       }
-                   })
+        activation({ x, y, r in Kernels.gelu(x + r.lowerBound, y + r.lowerBound, r.count) },
+                   { x, _, gy, gx, r in Kernels.geluBackward(x + r.lowerBound, gy + r.lowerBound, gx + r.lowerBound, r.count) })
     }
 
     /// Sigmoid `1/(1+e^−x)`; derivative `y(1−y)`.
@@ -228,3 +217,49 @@ extension Tensor {
 }
 
 
+
+/// The activations' loops: the AVX2 kernels of COpenBLAS/kernels.h where the CPU has them, else the Swift loops
+/// below (the tests' reference; same formulas, results differ only by FMA rounding).
+extension Kernels {
+    package static func silu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        if hasAVX2 { zt_silu_avx2(x, y, n) } else { siluPortable(x, y, n) }
+    }
+
+    package static func siluBackward(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, _ n: Int) {
+        if hasAVX2 { zt_silu_backward_avx2(x, gy, gx, n) } else { siluBackwardPortable(x, gy, gx, n) }
+    }
+
+    package static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        if hasAVX2 { zt_gelu_avx2(x, y, n) } else { geluPortable(x, y, n) }
+    }
+
+    package static func geluBackward(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, _ n: Int) {
+        if hasAVX2 { zt_gelu_backward_avx2(x, gy, gx, n) } else { geluBackwardPortable(x, gy, gx, n) }
+    }
+
+    package static func siluPortable(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { y[i] = x[i] / (1 + exp(-x[i])) }
+    }
+
+    package static func siluBackwardPortable(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n {
+            let s = 1 / (1 + exp(-x[i]))
+            gx[i] = gy[i] * s * (1 + x[i] * (1 - s))
+        }
+    }
+
+    package static func geluPortable(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n { y[i] = 0.5 * x[i] * (1 + erf(x[i] * 0.707_106_781_186_547_5)) }
+    }
+
+    package static func geluBackwardPortable(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, _ n: Int) {
+        for i in 0..<n {
+            let v = x[i]
+            // e^(−v²/2) serves both φ(v) and erf(v/√2) (whose argument squared is v²/2).
+            let e = exp(-0.5 * v * v)
+            let cdf = 0.5 * (1 + erf(v * 0.707_106_781_186_547_5, expMinusXSquared: e))
+            let pdf = e * 0.398_942_280_401_432_7
+            gx[i] = gy[i] * (cdf + v * pdf)
+        }
+    }
+}
