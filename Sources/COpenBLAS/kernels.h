@@ -215,6 +215,187 @@ __attribute__((target("avx2,fma"))) static inline void zt_gelu_backward_avx2(con
 #undef ZT_GELU_B
 }
 
+// Attention over short key sequences (Lk ≤ 16: temporal attention across a clip's frames, cross-attention to
+// prompt tokens), one (batch, head) pair per call. GEMM calls on 16×16×32 blocks spent their time in OpenBLAS's call
+// and packing overhead (~30 % of sgemm's throughput); here one query's 16 scores are two 8-lane vectors: scores by
+// broadcasting the query against Kᵀ, softmax in registers, output as Σ_j p_j·v_j. Row layouts as in the Swift
+// caller: token t of the pair at base + t·stride.
+#define ZT_ATTN_MAXD 128
+
+/// Kᵀ of one pair into `kt` ([d][16], zero beyond lk).
+__attribute__((target("avx2,fma"))) static inline void zt_attn_transpose(const float *k, long ldk, long lk, long d, float *kt) {
+    for (long c = 0; c < d; c++)
+        for (long j = 0; j < 16; j++) kt[c * 16 + j] = j < lk ? k[j * ldk + c] : 0.0f;
+}
+
+/// p[0..16) = softmax of the 16 lanes (s0, s1) over the first lk (p[lk..16) = 0).
+__attribute__((target("avx2,fma"))) static inline void zt_softmax16(__m256 s0, __m256 s1, long lk, float *p) {
+    // Lanes beyond lk take −∞, and their e^(s − max) (which exp8's clamp makes ~1e-38, not 0) is masked to 0.
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256 m0 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lk), lane));
+    __m256 m1 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lk - 8), lane));
+    const __m256 ninf = _mm256_set1_ps(-__builtin_inff());
+    s0 = _mm256_blendv_ps(ninf, s0, m0);
+    s1 = _mm256_blendv_ps(ninf, s1, m1);
+    __m256 mx = _mm256_max_ps(s0, s1);
+    mx = _mm256_max_ps(mx, _mm256_permute2f128_ps(mx, mx, 1));
+    mx = _mm256_max_ps(mx, _mm256_shuffle_ps(mx, mx, 0x4E));
+    mx = _mm256_max_ps(mx, _mm256_shuffle_ps(mx, mx, 0xB1));
+    __m256 e0 = _mm256_and_ps(zt_exp8_avx2(_mm256_sub_ps(s0, mx)), m0);
+    __m256 e1 = _mm256_and_ps(zt_exp8_avx2(_mm256_sub_ps(s1, mx)), m1);
+    __m256 t = _mm256_add_ps(e0, e1);
+    t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
+    t = _mm256_add_ps(t, _mm256_shuffle_ps(t, t, 0x4E));
+    t = _mm256_add_ps(t, _mm256_shuffle_ps(t, t, 0xB1));
+    __m256 inv = _mm256_div_ps(_mm256_set1_ps(1.0f), t);
+    _mm256_storeu_ps(p, _mm256_mul_ps(e0, inv));
+    _mm256_storeu_ps(p + 8, _mm256_mul_ps(e1, inv));
+}
+
+/// p = softmax(scale·q·Kᵀ) over the first lk of 16 lanes (p[lk..16) = 0).
+__attribute__((target("avx2,fma"))) static inline void zt_attn_probs(const float *q, long d, const float *kt, long lk,
+                                                                    float scale, float *p) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
+    long c = 0;
+    for (; c + 2 <= d; c += 2) {
+        __m256 q0 = _mm256_set1_ps(q[c]), q1 = _mm256_set1_ps(q[c + 1]);
+        a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + c * 16), a0);
+        a1 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + c * 16 + 8), a1);
+        b0 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(kt + c * 16 + 16), b0);
+        b1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(kt + c * 16 + 24), b1);
+    }
+    if (c < d) {
+        __m256 q0 = _mm256_set1_ps(q[c]);
+        a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + c * 16), a0);
+        a1 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + c * 16 + 8), a1);
+    }
+    const __m256 sc = _mm256_set1_ps(scale);
+    zt_softmax16(_mm256_mul_ps(_mm256_add_ps(a0, b0), sc), _mm256_mul_ps(_mm256_add_ps(a1, b1), sc), lk, p);
+}
+
+/// The probabilities of four consecutive queries (rows `ldq` apart) into p[0..64): eight independent FMA chains
+/// instead of four, and four independent softmaxes the CPU overlaps (one query at a time is latency-bound).
+__attribute__((target("avx2,fma"))) static inline void zt_attn_probs4(const float *q, long ldq, long d, const float *kt,
+                                                                     long lk, float scale, float *p) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+    const float *q1 = q + ldq, *q2 = q + 2 * ldq, *q3 = q + 3 * ldq;
+    for (long c = 0; c < d; c++) {
+        __m256 k0 = _mm256_loadu_ps(kt + c * 16), k1 = _mm256_loadu_ps(kt + c * 16 + 8);
+        __m256 x = _mm256_set1_ps(q[c]);
+        a0 = _mm256_fmadd_ps(x, k0, a0); a1 = _mm256_fmadd_ps(x, k1, a1);
+        x = _mm256_set1_ps(q1[c]);
+        b0 = _mm256_fmadd_ps(x, k0, b0); b1 = _mm256_fmadd_ps(x, k1, b1);
+        x = _mm256_set1_ps(q2[c]);
+        c0 = _mm256_fmadd_ps(x, k0, c0); c1 = _mm256_fmadd_ps(x, k1, c1);
+        x = _mm256_set1_ps(q3[c]);
+        e0 = _mm256_fmadd_ps(x, k0, e0); e1 = _mm256_fmadd_ps(x, k1, e1);
+    }
+    const __m256 sc = _mm256_set1_ps(scale);
+    zt_softmax16(_mm256_mul_ps(a0, sc), _mm256_mul_ps(a1, sc), lk, p);
+    zt_softmax16(_mm256_mul_ps(b0, sc), _mm256_mul_ps(b1, sc), lk, p + 16);
+    zt_softmax16(_mm256_mul_ps(c0, sc), _mm256_mul_ps(c1, sc), lk, p + 32);
+    zt_softmax16(_mm256_mul_ps(e0, sc), _mm256_mul_ps(e1, sc), lk, p + 48);
+}
+
+/// out[0..n) = Σ_{j<lk} w[j]·rows[j·ld + ·]  (four 8-lane chains, then 8-lane and scalar tails); beta 1 adds to out.
+__attribute__((target("avx2,fma"))) static inline void zt_attn_combine(const float *w, long lk, const float *rows, long ld,
+                                                                      long n, float *out, int accumulate) {
+    long c = 0;
+    for (; c + 32 <= n; c += 32) {
+        __m256 o0 = _mm256_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;
+        for (long j = 0; j < lk; j++) {
+            const float *r = rows + j * ld + c;
+            __m256 wj = _mm256_set1_ps(w[j]);
+            o0 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(r), o0);
+            o1 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(r + 8), o1);
+            o2 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(r + 16), o2);
+            o3 = _mm256_fmadd_ps(wj, _mm256_loadu_ps(r + 24), o3);
+        }
+        if (accumulate) {
+            o0 = _mm256_add_ps(o0, _mm256_loadu_ps(out + c)); o1 = _mm256_add_ps(o1, _mm256_loadu_ps(out + c + 8));
+            o2 = _mm256_add_ps(o2, _mm256_loadu_ps(out + c + 16)); o3 = _mm256_add_ps(o3, _mm256_loadu_ps(out + c + 24));
+        }
+        _mm256_storeu_ps(out + c, o0); _mm256_storeu_ps(out + c + 8, o1);
+        _mm256_storeu_ps(out + c + 16, o2); _mm256_storeu_ps(out + c + 24, o3);
+    }
+    for (; c + 8 <= n; c += 8) {
+        __m256 o0 = _mm256_setzero_ps();
+        for (long j = 0; j < lk; j++) o0 = _mm256_fmadd_ps(_mm256_set1_ps(w[j]), _mm256_loadu_ps(rows + j * ld + c), o0);
+        if (accumulate) o0 = _mm256_add_ps(o0, _mm256_loadu_ps(out + c));
+        _mm256_storeu_ps(out + c, o0);
+    }
+    for (; c < n; c++) {
+        float o = 0;
+        for (long j = 0; j < lk; j++) o += w[j] * rows[j * ld + c];
+        out[c] = accumulate ? out[c] + o : o;
+    }
+}
+
+/// Forward of one pair: out_i = softmax(scale·q_i·Kᵀ)·V for lq queries; lk ≤ 16, d ≤ ZT_ATTN_MAXD.
+__attribute__((target("avx2,fma"))) static inline void zt_attn_short_forward(
+    const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d, const float *v, long ldv, long dv,
+    float scale, float *out, long ldo) {
+    float kt[ZT_ATTN_MAXD * 16], p[64];
+    zt_attn_transpose(k, ldk, lk, d, kt);
+    long i = 0;
+    for (; i + 4 <= lq; i += 4) {
+        zt_attn_probs4(q + i * ldq, ldq, d, kt, lk, scale, p);
+        for (long r = 0; r < 4; r++) zt_attn_combine(p + 16 * r, lk, v, ldv, dv, out + (i + r) * ldo, 0);
+    }
+    for (; i < lq; i++) {
+        zt_attn_probs(q + i * ldq, d, kt, lk, scale, p);
+        zt_attn_combine(p, lk, v, ldv, dv, out + i * ldo, 0);
+    }
+}
+
+/// Backward of one pair, P recomputed: dS = P ⊙ (dP − Σ P⊙dP) with dP = dO·Vᵀ; dQ = scale·dS·K (written);
+/// dK += scale·dSᵀ·Q and dV += Pᵀ·dO (added to; NULL: not wanted). Queries go in blocks of 64 whose P and dS are
+/// kept transposed ([16][64]), so dK and dV are one weighted sum per key over the block's queries.
+/// Requires dv ≤ ZT_ATTN_MAXD as well.
+__attribute__((target("avx2,fma"))) static inline void zt_attn_short_backward(
+    const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d, const float *v, long ldv, long dv,
+    float scale, const float *go, long ldgo, float *gq, float *gk, float *gv) {
+    float kt[ZT_ATTN_MAXD * 16], vt[ZT_ATTN_MAXD * 16], p[16], dp[16], ds[16], pT[16 * 64], dsT[16 * 64];
+    zt_attn_transpose(k, ldk, lk, d, kt);
+    zt_attn_transpose(v, ldv, lk, dv, vt);
+    for (long i0 = 0; i0 < lq; i0 += 64) {
+        long n = lq - i0 < 64 ? lq - i0 : 64;
+        for (long r = 0; r < n; r++) {
+            long i = i0 + r;
+            const float *qi = q + i * ldq, *goi = go + i * ldgo;
+            zt_attn_probs(qi, d, kt, lk, scale, p);
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
+            long c = 0;
+            for (; c + 2 <= dv; c += 2) {
+                __m256 g0 = _mm256_set1_ps(goi[c]), g1 = _mm256_set1_ps(goi[c + 1]);
+                a0 = _mm256_fmadd_ps(g0, _mm256_loadu_ps(vt + c * 16), a0);
+                a1 = _mm256_fmadd_ps(g0, _mm256_loadu_ps(vt + c * 16 + 8), a1);
+                b0 = _mm256_fmadd_ps(g1, _mm256_loadu_ps(vt + c * 16 + 16), b0);
+                b1 = _mm256_fmadd_ps(g1, _mm256_loadu_ps(vt + c * 16 + 24), b1);
+            }
+            if (c < dv) {
+                __m256 g0 = _mm256_set1_ps(goi[c]);
+                a0 = _mm256_fmadd_ps(g0, _mm256_loadu_ps(vt + c * 16), a0);
+                a1 = _mm256_fmadd_ps(g0, _mm256_loadu_ps(vt + c * 16 + 8), a1);
+            }
+            _mm256_storeu_ps(dp, _mm256_add_ps(a0, b0));
+            _mm256_storeu_ps(dp + 8, _mm256_add_ps(a1, b1));
+            float dot = 0;
+            for (long j = 0; j < lk; j++) dot += p[j] * dp[j];
+            for (long j = 0; j < lk; j++) {
+                ds[j] = scale * p[j] * (dp[j] - dot);
+                pT[j * 64 + r] = p[j];
+                dsT[j * 64 + r] = ds[j];
+            }
+            if (gq) zt_attn_combine(ds, lk, k, ldk, d, gq + i * ldq, 0);
+        }
+        for (long j = 0; j < lk; j++) {
+            if (gk) zt_attn_combine(dsT + j * 64, n, q + i0 * ldq, ldq, d, gk + j * ldk, 1);
+            if (gv) zt_attn_combine(pT + j * 64, n, go + i0 * ldgo, ldgo, dv, gv + j * ldv, 1);
+        }
+    }
+}
+
 /// 1 when the CPU has AVX-512F (and the OS saves its registers).
 static inline int zt_has_avx512(void) {
     __builtin_cpu_init();
@@ -231,6 +412,17 @@ static inline void zt_silu_avx2(const float *x, float *y, long n) { (void)x; (vo
 static inline void zt_silu_backward_avx2(const float *x, const float *gy, float *gx, long n) { (void)x; (void)gy; (void)gx; (void)n; }
 static inline void zt_gelu_avx2(const float *x, float *y, long n) { (void)x; (void)y; (void)n; }
 static inline void zt_gelu_backward_avx2(const float *x, const float *gy, float *gx, long n) { (void)x; (void)gy; (void)gx; (void)n; }
+#define ZT_ATTN_MAXD 128
+static inline void zt_attn_short_forward(const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d,
+                                         const float *v, long ldv, long dv, float scale, float *out, long ldo) {
+    (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale; (void)out; (void)ldo;
+}
+static inline void zt_attn_short_backward(const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d,
+                                          const float *v, long ldv, long dv, float scale, const float *go, long ldgo,
+                                          float *gq, float *gk, float *gv) {
+    (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale;
+    (void)go; (void)ldgo; (void)gq; (void)gk; (void)gv;
+}
 #define ZT_DCONV_STUB(NAME)                                                                                         \
     static inline void NAME(const float *xp, long plane, long channels, const float *wt, const long *offsets,       \
                             long taps, const float *bias, float *out, long outStride, long q0, long q1) {           \

@@ -97,7 +97,8 @@ def sdpa(q, k, v, heads):
 
 # attention core: (B, Lq, Lk, heads, d, dv)
 for b, lq, lk, h, d, dv in [(2, 12, 12, 2, 4, 4), (2, 9, 5, 2, 8, 8), (6, 4, 4, 1, 8, 8), (3, 1, 1, 2, 3, 3),
-                            (1, 7, 14, 3, 5, 2), (1, 40, 40, 1, 16, 16)]:
+                            (1, 7, 14, 3, 5, 2), (1, 40, 40, 1, 16, 16), (2, 16, 16, 2, 32, 32), (1, 5, 17, 1, 8, 8),
+                            (2, 3, 16, 1, 130, 129)]:
     ins = {"q": rnd(b, lq, h * d), "k": rnd(b, lk, h * d), "v": rnd(b, lk, h * dv)}
     case("attention", {"heads": h}, ins, lambda q, k, v, h=h: sdpa(q, k, v, h))
 

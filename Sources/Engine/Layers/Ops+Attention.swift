@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 
 /// Shapes of one multi-head attention call and the per-(batch, head) kernels.
@@ -19,6 +20,25 @@ private struct AttentionGeometry {
         Kernels.gemm(transB: true, m: n, n: lk, k: d, alpha: scale, a: qp, lda: cq, b: kp, ldb: cq, c: s, ldc: lk)
         softmaxRows(s, n, rowsParallel)
         Kernels.gemm(m: n, n: dv, k: lk, a: s, lda: lk, b: vp, ldb: cv, c: out + (b * lq + i0) * cv + h * dv, ldc: cv)
+    }
+
+    /// Short key sequences (temporal attention over ≤ 16 frames, cross-attention to ≤ 16 prompt tokens) go to the
+    /// AVX2 kernel of COpenBLAS/kernels.h, one pair per call: GEMMs of 16×16×32 were mostly call and packing overhead.
+    var usesShortKernel: Bool { Kernels.hasAVX2 && lk <= 16 && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) }
+
+    func shortForward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                      out: UnsafeMutablePointer<Float>) {
+        zt_attn_short_forward(q + b * lq * cq + h * d, cq, lq, k + b * lk * cq + h * d, cq, lk, d,
+                              v + b * lk * cv + h * dv, cv, dv, scale, out + b * lq * cv + h * dv, cv)
+    }
+
+    func shortBackward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                       go: UnsafePointer<Float>, gq: UnsafeMutablePointer<Float>?, gk: UnsafeMutablePointer<Float>?,
+                       gv: UnsafeMutablePointer<Float>?) {
+        zt_attn_short_backward(q + b * lq * cq + h * d, cq, lq, k + b * lk * cq + h * d, cq, lk, d,
+                               v + b * lk * cv + h * dv, cv, dv, scale, go + b * lq * cv + h * dv, cv,
+                               gq.map { $0 + b * lq * cq + h * d }, gk.map { $0 + b * lk * cq + h * d },
+                               gv.map { $0 + b * lk * cv + h * dv })
     }
 
     func softmaxRows(_ s: UnsafeMutablePointer<Float>, _ n: Int, _ parallel: Bool) {
@@ -82,7 +102,12 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
     let pairs = g.batch * heads, blocks = g.blocksPerPair, block = g.queryBlock * g.lk
     let (qd, kd, vd, yd) = (q.data, k.data, v.data, y.data)
     let width = ComputeThreads.width
-    if pairs * blocks >= width && width > 1 {
+    let short = g.usesShortKernel
+    if short {
+        parallelFor(pairs, costPerItem: g.lq * g.lk * (g.d + g.dv) * 2) { r in
+            for pair in r { g.shortForward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd) }
+        }
+    } else if pairs * blocks >= width && width > 1 {
         // Many (pair, query block) items: one per worker at a time, each GEMM on one thread, scores in cache.
         let scratch = Tensor(shape: [width, block])
         let sd = scratch.data, items = pairs * blocks
@@ -109,7 +134,11 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
             let gk: Tensor? = k.requiresGrad ? Tensor.zeros(k.shape) : nil
             let gv: Tensor? = v.requiresGrad ? Tensor.zeros(v.shape) : nil
             let (gqd, gkd, gvd, god) = (gq?.data, gk?.data, gv?.data, gy.data)
-            if pairs >= width && width > 1 {
+            if short {
+                parallelFor(pairs, costPerItem: g.lq * g.lk * (g.d + g.dv) * 6) { r in
+                    for pair in r { g.shortBackward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd) }
+                }
+            } else if pairs >= width && width > 1 {
                 // dK and dV accumulate over a pair's query blocks, so workers own whole pairs.
                 let scratch = Tensor(shape: [width, 2 * block])
                 let sd = scratch.data
