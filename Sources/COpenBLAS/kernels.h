@@ -405,6 +405,55 @@ static inline int zt_has_avx512(void) {
 ZT_DCONV_KERNEL(zt_dconv_avx512_cb8, "avx512f", 16, 8, ZT_ROWS8)
 ZT_DCONV_KERNEL(zt_dconv_avx512_cb4, "avx512f", 16, 4, ZT_ROWS4)
 ZT_DCONV_KERNEL(zt_dconv_avx2_cb4, "avx2,fma", 8, 4, ZT_ROWS4)
+
+// Weight gradient of the direct convolution over `images` consecutive images:
+//   dw[c][t][i] += Σ_b Σ_q gy_b[i][q] · xp_b[c][q + offsets[t]]
+// for CB output channels i (rows of `gyStride` floats in the flattened padded layout, zero where x ≥ Wo and beyond
+// Ho·Wp), three taps t0..t0+2 per pass (`ntaps` ≤ 3 of them written; with fewer, the missing offsets repeat the
+// last). Accumulates over `positions` (a multiple of VW) in vector lanes, then adds each lane sum in a fixed order.
+#define ZT_WGRAD_INIT(i) vt g##i##0 = (vt)0.0f, g##i##1 = g##i##0, g##i##2 = g##i##0;
+#define ZT_WGRAD_FMA(i)                                                                                             \
+    {                                                                                                               \
+        vt gv;                                                                                                      \
+        __builtin_memcpy(&gv, gy + i * gyStride + q, sizeof(vt));                                                   \
+        g##i##0 = __builtin_elementwise_fma(gv, x0, g##i##0);                                                       \
+        g##i##1 = __builtin_elementwise_fma(gv, x1, g##i##1);                                                       \
+        g##i##2 = __builtin_elementwise_fma(gv, x2, g##i##2);                                                       \
+    }
+#define ZT_WGRAD_STORE(i)                                                                                           \
+    {                                                                                                               \
+        vt acc[3] = {g##i##0, g##i##1, g##i##2};                                                                    \
+        for (long j = 0; j < ntaps; j++) {                                                                          \
+            float lanes[sizeof(vt) / 4], sum = 0;                                                                   \
+            __builtin_memcpy(lanes, &acc[j], sizeof(vt));                                                           \
+            for (unsigned l = 0; l < sizeof(vt) / 4; l++) sum += lanes[l];                                          \
+            dw[j * cbn + i] += sum;                                                                                 \
+        }                                                                                                           \
+    }
+#define ZT_WGRAD_KERNEL(NAME, TARGET, VW, CB, ROWS)                                                                 \
+    __attribute__((target(TARGET))) static inline void NAME(                                                        \
+        const float *xc, long xImageStride, const float *gy0, long gyImageStride, long images, long gyStride,      \
+        long positions, const long *offsets, long ntaps, float *dw) {                                               \
+        typedef float vt __attribute__((ext_vector_type(VW)));                                                      \
+        const long cbn = CB;                                                                                        \
+        ROWS(ZT_WGRAD_INIT)                                                                                        \
+        for (long b = 0; b < images; b++) {                                                                        \
+            const float *xb = xc + b * xImageStride, *gy = gy0 + b * gyImageStride;                                \
+            const float *s0 = xb + offsets[0], *s1 = xb + offsets[ntaps > 1 ? 1 : 0], *s2 = xb + offsets[ntaps - 1]; \
+            for (long q = 0; q < positions; q += VW) {                                                             \
+                vt x0, x1, x2;                                                                                     \
+                __builtin_memcpy(&x0, s0 + q, sizeof(vt));                                                         \
+                __builtin_memcpy(&x1, s1 + q, sizeof(vt));                                                         \
+                __builtin_memcpy(&x2, s2 + q, sizeof(vt));                                                         \
+                ROWS(ZT_WGRAD_FMA)                                                                                 \
+            }                                                                                                      \
+        }                                                                                                          \
+        ROWS(ZT_WGRAD_STORE)                                                                                       \
+    }
+
+ZT_WGRAD_KERNEL(zt_wgrad_avx512_cb8, "avx512f", 16, 8, ZT_ROWS8)
+ZT_WGRAD_KERNEL(zt_wgrad_avx512_cb4, "avx512f", 16, 4, ZT_ROWS4)
+ZT_WGRAD_KERNEL(zt_wgrad_avx2_cb4, "avx2,fma", 8, 4, ZT_ROWS4)
 #else
 static inline int zt_has_avx2_fma(void) { return 0; }
 static inline int zt_has_avx512(void) { return 0; }
@@ -423,6 +472,15 @@ static inline void zt_attn_short_backward(const float *q, long ldq, long lq, con
     (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale;
     (void)go; (void)ldgo; (void)gq; (void)gk; (void)gv;
 }
+#define ZT_WGRAD_STUB(NAME)                                                                                         \
+    static inline void NAME(const float *xc, long xImageStride, const float *gy0, long gyImageStride, long images,   \
+                            long gyStride, long positions, const long *offsets, long ntaps, float *dw) {            \
+        (void)xc; (void)xImageStride; (void)gy0; (void)gyImageStride; (void)images; (void)gyStride;                 \
+        (void)positions; (void)offsets; (void)ntaps; (void)dw;                                                      \
+    }
+ZT_WGRAD_STUB(zt_wgrad_avx512_cb8)
+ZT_WGRAD_STUB(zt_wgrad_avx512_cb4)
+ZT_WGRAD_STUB(zt_wgrad_avx2_cb4)
 #define ZT_DCONV_STUB(NAME)                                                                                         \
     static inline void NAME(const float *xp, long plane, long channels, const float *wt, const long *offsets,       \
                             long taps, const float *bias, float *out, long outStride, long q0, long q1) {           \

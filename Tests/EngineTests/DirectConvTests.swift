@@ -70,4 +70,40 @@ struct DirectConvTests {
         let results = [1, 2, 3, 5].map { n in DirectConv.forward(g, x.data, w.data, bias.data, kernel: kernel, width: n) }
         for r in results.dropFirst() { #expect(r.values == results[0].values) }
     }
+
+    @Test("direct weight gradient = naive Σ gy·x over images and positions", arguments: cases)
+    func weightGradientMatchesNaive(_ t: Case) {
+        guard let kernel = DirectConv.Kernel.best(forOutputChannels: t.co) else { return }
+        var rng = Philox(seed: UInt64(t.c * 31 + t.co * 5 + t.w))
+        let g = ConvGeometry(batch: t.b, channels: t.c, height: t.h, width: t.w, outChannels: t.co, kernelH: t.kh, kernelW: t.kw,
+                             strideH: 1, strideW: 1, padH: t.ph, padW: t.pw)
+        let x = rng.normal([t.b, t.c, t.h, t.w]), gy = rng.normal([t.b, t.co, g.outH, g.outW])
+        let gw = DirectConv.weightGradient(g, x.data, gy.data, kernel: kernel)
+        #expect(gw.shape == [t.co, t.c, t.kh, t.kw])
+        let (xv, gv) = (x.values, gy.values)
+        var worst = 0.0, scale = 0.0
+        for o in 0..<t.co { for ch in 0..<t.c { for i in 0..<t.kh { for j in 0..<t.kw {
+            var s = 0.0
+            for b in 0..<t.b { for y in 0..<g.outH { for xx in 0..<g.outW {
+                let (iy, ix) = (y - t.ph + i, xx - t.pw + j)
+                guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
+                s += Double(gv[((b * t.co + o) * g.outH + y) * g.outW + xx]) * Double(xv[((b * t.c + ch) * t.h + iy) * t.w + ix])
+            } } }
+            worst = max(worst, abs(Double(gw.values[((o * t.c + ch) * t.kh + i) * t.kw + j]) - s))
+            scale = max(scale, abs(s))
+        } } } }
+        #expect(worst <= 1e-5 * max(scale, 1), "max error \(worst) of \(scale)")
+    }
+
+    /// The weight gradient's bits do not depend on the thread count either.
+    @Test func weightGradientSameBitsAtAnyWidth() {
+        guard let kernel = DirectConv.Kernel.best(forOutputChannels: 12) else { return }
+        var rng = Philox(seed: 5)
+        let g = ConvGeometry(batch: 3, channels: 10, height: 13, width: 11, outChannels: 12, kernelH: 3, kernelW: 3,
+                             strideH: 1, strideW: 1, padH: 1, padW: 1)
+        let x = rng.normal([3, 10, 13, 11]), gy = rng.normal([3, 12, 13, 11])
+        let results = [1, 2, 3].map { DirectConv.weightGradient(g, x.data, gy.data, kernel: kernel, width: $0).values }
+        #expect(results[1] == results[0])
+        #expect(results[2] == results[0])
+    }
 }

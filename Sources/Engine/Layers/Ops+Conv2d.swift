@@ -167,7 +167,13 @@ package func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: 
 private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ gy: Tensor) {
     let (k, p, co) = (g.k, g.p, g.outChannels)
     let inStride = g.channels * g.height * g.width, outStride = co * p
-    let gw: Tensor? = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+    var gw: Tensor? = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
+    // dW by the direct kernel where the forward used it (no im2col).
+    var directW = false
+    if gw != nil, !g.isPointwise, DirectConv.suits(g), let kernel = DirectConv.Kernel.best(forOutputChannels: co) {
+        gw = DirectConv.weightGradient(g, x.data, gy.data, kernel: kernel)
+        directW = true
+    }
     var gx: Tensor? = nil
     // dx as a forward convolution: stride 1, padding k − 1 − p ≥ 0, kernel W̃[c, o, i, j] = W[o, c, kh−1−i, kw−1−j].
     let transposedConv = !g.isPointwise && g.strideH == 1 && g.strideW == 1 && g.padH < g.kernelH && g.padW < g.kernelW
@@ -191,7 +197,7 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
             if let gw { Kernels.gemm(transB: true, m: co, n: k, k: p, a: gyb, lda: p, b: x.data + b * inStride, ldb: p, beta: 1, c: gw.data, ldc: k) }
             if let gx { Kernels.gemm(transA: true, m: k, n: p, k: co, a: weight.data, lda: k, b: gyb, ldb: p, c: gx.data + b * inStride, ldc: p) }
         }
-    } else if gw != nil || (gx != nil && !transposedConv) {
+    } else if (gw != nil && !directW) || (gx != nil && !transposedConv) {
         let chunk = g.imagesPerChunk()
         let col = Tensor(shape: [k, chunk * p]), gyc = Tensor(shape: [co, chunk * p])
         var b0 = 0
@@ -201,7 +207,7 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
             parallelFor(n * co, costPerItem: p) { r in
                 for j in r { let (i, c) = (j / co, j % co); (dst + c * ld + i * p).update(from: src + i * outStride + c * p, count: p) }
             }
-            if let gw {
+            if let gw, !directW {
                 g.im2col(x.data + b0 * inStride, images: n, inStride: inStride, col.data, ld: ld)
                 Kernels.gemm(transB: true, m: co, n: k, k: ld, a: gyc.data, lda: ld, b: col.data, ldb: ld, beta: 1, c: gw.data, ldc: k)
             }
@@ -241,6 +247,9 @@ package enum DirectConv {
         let vectorWidth: Int, channelBlock: Int, vectors: Int
         let run: (UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int>, Int,
                   UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+        /// The weight-gradient kernel of the same width and block (`ZT_WGRAD_KERNEL`).
+        let wgrad: (UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, Int, Int, Int, UnsafePointer<Int>, Int,
+                    UnsafeMutablePointer<Float>) -> Void
         /// Positions per kernel iteration.
         var positions: Int { vectorWidth * vectors }
 
@@ -250,11 +259,17 @@ package enum DirectConv {
         package static func best(forOutputChannels co: Int) -> Kernel? {
             if hasAVX512 {
                 return co % 8 == 0 || co > 16
-                    ? Kernel(vectorWidth: 16, channelBlock: 8, vectors: 3) { zt_dconv_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) }
-                    : Kernel(vectorWidth: 16, channelBlock: 4, vectors: 3) { zt_dconv_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) }
+                    ? Kernel(vectorWidth: 16, channelBlock: 8, vectors: 3,
+                             run: { zt_dconv_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                             wgrad: { zt_wgrad_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) })
+                    : Kernel(vectorWidth: 16, channelBlock: 4, vectors: 3,
+                             run: { zt_dconv_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                             wgrad: { zt_wgrad_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) })
             }
             if Kernels.hasAVX2 {
-                return Kernel(vectorWidth: 8, channelBlock: 4, vectors: 3) { zt_dconv_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) }
+                return Kernel(vectorWidth: 8, channelBlock: 4, vectors: 3,
+                              run: { zt_dconv_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                              wgrad: { zt_wgrad_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) })
             }
             return nil
         }
@@ -265,17 +280,11 @@ package enum DirectConv {
         g.strideH == 1 && g.strideW == 1 && !g.isPointwise
     }
 
-    static func forward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
-                        _ bd: UnsafePointer<Float>?, kernel: Kernel, width: Int = ComputeThreads.width) -> Tensor {
-        let (c, co, kh, kw) = (g.channels, g.outChannels, g.kernelH, g.kernelW)
-        let (hp, wp) = (g.height + 2 * g.padH, g.width + 2 * g.padW)
-        let (oh, ow) = (g.outH, g.outW)
-        let plane = hp * wp, taps = kh * kw
-        let cb = kernel.channelBlock, blocks = (co + cb - 1) / cb
-        // Positions computed per image: the Ho rows of Wp (junk where x ≥ Wo), rounded up to the kernel's step.
-        let positions = (oh * wp + kernel.positions - 1) / kernel.positions * kernel.positions
-        // Reads reach position + (kh−1)·Wp + kw−1 < Hp·Wp + step + kw: zero slack after each image's last plane.
-        let imageStride = c * plane + kernel.positions + kw
+    /// The input as zero-padded planes `[B][C][Hp·Wp]`, each image followed by zero slack: reads reach position
+    /// + (kh−1)·Wp + kw−1 < Hp·Wp + step + kw. Returns the buffer and the floats per image.
+    static func pad(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, kernel: Kernel, width: Int) -> (Tensor, Int) {
+        let c = g.channels, wp = g.width + 2 * g.padW, plane = (g.height + 2 * g.padH) * wp
+        let imageStride = c * plane + kernel.positions + g.kernelW
         let padded = Tensor(shape: [g.batch * imageStride])
         let pd = padded.data
         parallelFor(g.batch * c, costPerItem: plane, width: width) { r in
@@ -293,6 +302,80 @@ package enum DirectConv {
                 if ch == c - 1 { (dst + plane).update(repeating: 0, count: imageStride - c * plane) }
             }
         }
+        return (padded, imageStride)
+    }
+
+    /// dW `[Co, C, kh, kw]` = Σ_b Σ_q gy[b][o][q]·x_pad[b][c][q + tap offset], with gy laid out like the forward's
+    /// flat outputs (zero at the dropped columns). Images are added one after another and each (block, channel)
+    /// belongs to one worker, so the sums run in a fixed order whatever the thread count.
+    static func weightGradient(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ gyd: UnsafePointer<Float>, kernel: Kernel,
+                               width: Int = ComputeThreads.width) -> Tensor {
+        let (c, co, kh, kw) = (g.channels, g.outChannels, g.kernelH, g.kernelW)
+        let wp = g.width + 2 * g.padW, plane = (g.height + 2 * g.padH) * wp
+        let (oh, ow) = (g.outH, g.outW)
+        let taps = kh * kw, cb = kernel.channelBlock, blocks = (co + cb - 1) / cb
+        let vw = kernel.vectorWidth
+        let positions = (oh * wp + vw - 1) / vw * vw
+        let (padded, imageStride) = pad(g, xd, kernel: kernel, width: width)
+        // gy in the flat layout, output channels padded to whole blocks with zero rows.
+        let flat = Tensor(shape: [g.batch * blocks * cb * positions])
+        let fd = flat.data, pd = padded.data
+        parallelFor(g.batch * blocks * cb, costPerItem: positions, width: width) { r in
+            for j in r {
+                let (b, o) = (j / (blocks * cb), j % (blocks * cb))
+                let dst = fd + j * positions
+                dst.update(repeating: 0, count: positions)
+                guard o < co else { continue }
+                let src = gyd + (b * co + o) * oh * ow
+                for y in 0..<oh { ConvGeometry.copy(dst + y * wp, src + y * ow, ow) }
+            }
+        }
+        let packed = Tensor.zeros([blocks * c * taps * cb])
+        let wd = packed.data
+        let offsets = (0..<taps).map { ($0 / kw) * wp + $0 % kw }
+        offsets.withUnsafeBufferPointer { off in
+            let offp = off.baseAddress!
+            // Images per pass: a block's gy rows for the pass stay within ~256 KB (cache-resident across the
+            // channels that reuse them), and the lane sums are paid once per pass, not per image.
+            let perPass = max(1, min(g.batch, (1 << 16) / (cb * positions)))
+            var b0 = 0
+            while b0 < g.batch {
+                let n = min(perPass, g.batch - b0)
+                parallelFor(blocks * c, costPerItem: n * taps * positions * cb, width: width) { r in
+                    for item in r {
+                        let (blk, ch) = (item / c, item % c)
+                        let xc = pd + b0 * imageStride + ch * plane, gy = fd + (b0 * blocks + blk) * cb * positions
+                        var t0 = 0
+                        while t0 < taps {
+                            kernel.wgrad(xc, imageStride, gy, blocks * cb * positions, n, positions, positions, offp + t0,
+                                         min(3, taps - t0), wd + ((blk * c + ch) * taps + t0) * cb)
+                            t0 += 3
+                        }
+                    }
+                }
+                b0 += n
+            }
+        }
+        let gw = Tensor(shape: [co, c, kh, kw])
+        let gwd = gw.data
+        for o in 0..<co {
+            let (blk, i) = (o / cb, o % cb)
+            for ch in 0..<c { for t in 0..<taps { gwd[(o * c + ch) * taps + t] = wd[((blk * c + ch) * taps + t) * cb + i] } }
+        }
+        return gw
+    }
+
+    static func forward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
+                        _ bd: UnsafePointer<Float>?, kernel: Kernel, width: Int = ComputeThreads.width) -> Tensor {
+        let (c, co, kh, kw) = (g.channels, g.outChannels, g.kernelH, g.kernelW)
+        let (hp, wp) = (g.height + 2 * g.padH, g.width + 2 * g.padW)
+        let (oh, ow) = (g.outH, g.outW)
+        let plane = hp * wp, taps = kh * kw
+        let cb = kernel.channelBlock, blocks = (co + cb - 1) / cb
+        // Positions computed per image: the Ho rows of Wp (junk where x ≥ Wo), rounded up to the kernel's step.
+        let positions = (oh * wp + kernel.positions - 1) / kernel.positions * kernel.positions
+        let (padded, imageStride) = pad(g, xd, kernel: kernel, width: width)
+        let pd = padded.data
         // Weights [Co, C, kh, kw] → blocks [Co/cb][C][taps][cb], zero beyond Co; bias likewise.
         let packed = Tensor(shape: [blocks * c * taps * cb]), bias = Tensor(shape: [blocks * cb])
         let wpk = packed.data
