@@ -5,14 +5,15 @@ public struct AnimatorConfig: Codable, Sendable, Equatable {
     /// Frame side in pixels (frames are square, RGB, values in [-1, 1]).
     public var imageSize: Int = 64
     /// Side of the square pixel patches folded into channels before the first convolution (space-to-depth) and
-    /// unfolded after the last; 2 runs a 64×64 model's UNet at 32×32 (a quarter of the work per layer).
-    public var patchSize: Int = 2
+    /// unfolded after the last; 2 runs a 64×64 model's UNet at 32×32 (a quarter of the work per layer, but weak
+    /// low-noise denoising: see docs/DECISIONS.md). The defaults are the shipped model's (demo/recipe.json).
+    public var patchSize: Int = 1
     /// Channels at each UNet level; level `l` works at `imageSize / (patchSize · 2^l)`.
-    public var channels: [Int] = [32, 64, 128]
+    public var channels: [Int] = [16, 32, 64, 128]
     /// Levels with spatial attention (reference keys/values + prompt cross-attention).
-    public var attentionLevels: [Int] = [1, 2]
+    public var attentionLevels: [Int] = [2, 3]
     /// Levels with temporal attention across frames.
-    public var temporalLevels: [Int] = [1, 2]
+    public var temporalLevels: [Int] = [2, 3]
     /// Attention heads (channels per head = width / heads).
     public var heads: Int = 4
     /// Groups of every group norm (must divide every width).
