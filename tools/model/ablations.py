@@ -9,7 +9,8 @@ the reference run `direct64` (64×64 from scratch, regional loss, blur condition
 
 - regional loss on/off: face and hand L1;   - blur condition on/off: hand L1 on fast frames;
 - SNR shift 2 vs 1 at 64×64: PSNR, SSIM;    - progressive (32 then 64) vs direct 64: PSNR, SSIM;
-- and, beyond the issue's list, the 2×2 patch stem on/off (whether it limits low-noise denoising).
+- and, beyond the issue's list, the 2×2 patch stem on/off (whether it limits low-noise denoising) and the four-level
+  network that replaced it.
 """
 import argparse
 import json
@@ -19,7 +20,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NAMES = ["direct64", "no-regional", "no-blur", "no-shift", "progressive", "no-stem"]
+NAMES = ["direct64", "no-regional", "no-blur", "no-shift", "progressive", "no-stem", "four-level"]
 
 
 def main():
@@ -53,7 +54,8 @@ def main():
     what = {"direct64": "reference run: 64×64 from scratch, regional loss, blur condition, SNR shift 2",
             "no-regional": "regional loss off (λ_face = λ_hand = 0)", "no-blur": "blur condition off (sharp cue in training and eval)",
             "no-shift": "SNR shift off at 64×64 (k = 1)", "progressive": "progressive: 300 steps at 32×32 (k = 1), then 300 at 64×64 (k = 2)",
-            "no-stem": "no 2×2 patch stem (UNet levels at 64/32/16 px, attention at 16 px only)"}
+            "no-stem": "no 2×2 patch stem (UNet levels at 64/32/16 px, attention at 16 px only)",
+            "four-level": "no stem, four levels 16/32/64/128 at 64/32/16/8 px (the shipped model's network)"}
     lines = ["| run | " + " | ".join(c[0] for c in cols) + " |", "|---|" + "---:|" * len(cols)]
     for name in NAMES:
         if name not in results:
