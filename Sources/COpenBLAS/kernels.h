@@ -252,25 +252,34 @@ __attribute__((target("avx2,fma"))) static inline void zt_softmax16(__m256 s0, _
     _mm256_storeu_ps(p + 8, _mm256_mul_ps(e1, inv));
 }
 
+/// (lo, hi) = Σ_c x[c]·t[c][0..16): a row of n values times an [n][16] matrix (two FMA chains per half).
+__attribute__((target("avx2,fma"))) static inline void zt_row_times16(const float *x, long n, const float *t, __m256 *lo,
+                                                                     __m256 *hi) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
+    long c = 0;
+    for (; c + 2 <= n; c += 2) {
+        __m256 x0 = _mm256_set1_ps(x[c]), x1 = _mm256_set1_ps(x[c + 1]);
+        a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(t + c * 16), a0);
+        a1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(t + c * 16 + 8), a1);
+        b0 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(t + c * 16 + 16), b0);
+        b1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(t + c * 16 + 24), b1);
+    }
+    if (c < n) {
+        __m256 x0 = _mm256_set1_ps(x[c]);
+        a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(t + c * 16), a0);
+        a1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(t + c * 16 + 8), a1);
+    }
+    *lo = _mm256_add_ps(a0, b0);
+    *hi = _mm256_add_ps(a1, b1);
+}
+
 /// p = softmax(scale·q·Kᵀ) over the first lk of 16 lanes (p[lk..16) = 0).
 __attribute__((target("avx2,fma"))) static inline void zt_attn_probs(const float *q, long d, const float *kt, long lk,
                                                                     float scale, float *p) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
-    long c = 0;
-    for (; c + 2 <= d; c += 2) {
-        __m256 q0 = _mm256_set1_ps(q[c]), q1 = _mm256_set1_ps(q[c + 1]);
-        a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + c * 16), a0);
-        a1 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + c * 16 + 8), a1);
-        b0 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(kt + c * 16 + 16), b0);
-        b1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(kt + c * 16 + 24), b1);
-    }
-    if (c < d) {
-        __m256 q0 = _mm256_set1_ps(q[c]);
-        a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + c * 16), a0);
-        a1 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + c * 16 + 8), a1);
-    }
+    __m256 s0, s1;
+    zt_row_times16(q, d, kt, &s0, &s1);
     const __m256 sc = _mm256_set1_ps(scale);
-    zt_softmax16(_mm256_mul_ps(_mm256_add_ps(a0, b0), sc), _mm256_mul_ps(_mm256_add_ps(a1, b1), sc), lk, p);
+    zt_softmax16(_mm256_mul_ps(s0, sc), _mm256_mul_ps(s1, sc), lk, p);
 }
 
 /// The probabilities of four consecutive queries (rows `ldq` apart) into p[0..64): eight independent FMA chains
@@ -364,22 +373,10 @@ __attribute__((target("avx2,fma"))) static inline void zt_attn_short_backward(
             long i = i0 + r;
             const float *qi = q + i * ldq, *goi = go + i * ldgo;
             zt_attn_probs(qi, d, kt, lk, scale, p);
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0;
-            long c = 0;
-            for (; c + 2 <= dv; c += 2) {
-                __m256 g0 = _mm256_set1_ps(goi[c]), g1 = _mm256_set1_ps(goi[c + 1]);
-                a0 = _mm256_fmadd_ps(g0, _mm256_loadu_ps(vt + c * 16), a0);
-                a1 = _mm256_fmadd_ps(g0, _mm256_loadu_ps(vt + c * 16 + 8), a1);
-                b0 = _mm256_fmadd_ps(g1, _mm256_loadu_ps(vt + c * 16 + 16), b0);
-                b1 = _mm256_fmadd_ps(g1, _mm256_loadu_ps(vt + c * 16 + 24), b1);
-            }
-            if (c < dv) {
-                __m256 g0 = _mm256_set1_ps(goi[c]);
-                a0 = _mm256_fmadd_ps(g0, _mm256_loadu_ps(vt + c * 16), a0);
-                a1 = _mm256_fmadd_ps(g0, _mm256_loadu_ps(vt + c * 16 + 8), a1);
-            }
-            _mm256_storeu_ps(dp, _mm256_add_ps(a0, b0));
-            _mm256_storeu_ps(dp + 8, _mm256_add_ps(a1, b1));
+            __m256 lo, hi;
+            zt_row_times16(goi, dv, vt, &lo, &hi);  // dP = dO_i·Vᵀ
+            _mm256_storeu_ps(dp, lo);
+            _mm256_storeu_ps(dp + 8, hi);
             float dot = 0;
             for (long j = 0; j < lk; j++) dot += p[j] * dp[j];
             for (long j = 0; j < lk; j++) {

@@ -80,14 +80,19 @@ struct StudioEndToEndTests {
         let trace = dir.appendingPathComponent("trace.jsonl").path
         let tmux = try TmuxSession("\(Self.binary) studio demo.zoetrope.json", in: dir, columns: 120, rows: 40,
                                    environment: ["ZOETROPE_STUDIO_TRACE": trace])
-        let steps = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("demo.zoetrope.json")))
-            as? [String: Any])?["steps"] as? Int)
+        let original = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("demo.zoetrope.json")))
+            as? [String: Any]
+        let steps = try #require(original?["steps"] as? Int)
+        // The edit below raises the reference guidance by one 0.1 step from whatever the demo ships with.
+        let startGuidance = try #require((original?["guidance"] as? [String: Any])?["reference"] as? Double)
+        let edited = ((startGuidance + 0.1) * 10).rounded() / 10
+        let editedText = String(format: "%.1f", edited).replacingOccurrences(of: ".", with: "\\.")
         let opened = try tmux.wait(timeout: 60) { $0.contains("done \(steps)/\(steps)") }
         #expect(opened != nil, "the demo never finished generating:\n\(tmux.screen)")
         #expect(opened?.contains("model model.safetensors: 64×64") == true, "\(tmux.screen)")
         // CFG reference (4th row) +0.1, then wait for the regenerated clip and export it.
         try tmux.send("2", "j", "j", "j", "l")
-        #expect(try tmux.wait { $0.range(of: #"CFG reference\s+1\.6"#, options: .regularExpression) != nil } != nil, "\(tmux.screen)")
+        #expect(try tmux.wait { $0.range(of: #"CFG reference\s+"# + editedText, options: .regularExpression) != nil } != nil, "\(tmux.screen)")
         // Scrub to frame 6, add a keyframe there with a prompt.
         try tmux.send("4", "Right", "Right", "Right", "Right", "Right")
         #expect(try tmux.wait { $0.contains("6/16") } != nil, "\(tmux.screen)")
@@ -101,7 +106,7 @@ struct StudioEndToEndTests {
         try tmux.send("q")
         #expect(tmux.waitForExit())
         let project = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("demo.zoetrope.json"))) as? [String: Any]
-        #expect(((project?["guidance"] as? [String: Any])?["reference"] as? Double).map { abs($0 - 1.6) < 1e-9 } == true)
+        #expect(((project?["guidance"] as? [String: Any])?["reference"] as? Double).map { abs($0 - edited) < 1e-9 } == true)
         let map = (project?["prompts"] as? [String: Any])?["map"] as? [String: String]
         #expect(map?["5"] == "neutral, in warm light" && map?.count == 3, "\(String(describing: map))")
         if CLI.haveFFmpeg {
