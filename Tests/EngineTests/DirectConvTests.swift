@@ -34,6 +34,8 @@ struct DirectConvTests {
                              strideH: 1, strideW: 1, padH: t.ph, padW: t.pw)
         let direct = conv2dForward(g, x.data, w.data, bias?.data)
         let im2col = conv2dForward(g, x.data, w.data, bias?.data, method: .im2col)
+        // Every kernel the CPU runs, not only the one `best` picks (AVX2's on an AVX-512 machine too).
+        let variants = DirectConv.Kernel.available.map { DirectConv.forward(g, x.data, w.data, bias?.data, kernel: $0) }
         #expect(direct.shape == [t.b, t.co, g.outH, g.outW])
         // Naive reference in double precision, straight from the definition (cross-correlation, zero padding).
         var reference = [Double](repeating: 0, count: t.b * t.co * g.outH * g.outW)
@@ -52,6 +54,10 @@ struct DirectConvTests {
         let errIm2col = zip(im2col.values, reference).map { abs(Double($0) - $1) }.max() ?? .infinity
         #expect(errDirect <= 1e-5 * scale, "direct: max error \(errDirect) of \(scale)")
         #expect(errIm2col <= 1e-5 * scale, "im2col: max error \(errIm2col) of \(scale)")
+        for (i, v) in variants.enumerated() {
+            let err = zip(v.values, reference).map { abs(Double($0) - $1) }.max() ?? .infinity
+            #expect(err <= 1e-5 * scale, "kernel \(i): max error \(err) of \(scale)")
+        }
     }
 
     /// Where the CPU has AVX2 the direct kernel is what runs (otherwise the test above compared im2col with itself).
@@ -73,7 +79,10 @@ struct DirectConvTests {
 
     @Test("direct weight gradient = naive Σ gy·x over images and positions", arguments: cases)
     func weightGradientMatchesNaive(_ t: Case) {
-        guard let kernel = DirectConv.Kernel.best(forOutputChannels: t.co) else { return }
+        for kernel in DirectConv.Kernel.available { weightGradient(t, kernel) }
+    }
+
+    func weightGradient(_ t: Case, _ kernel: DirectConv.Kernel) {
         var rng = Philox(seed: UInt64(t.c * 31 + t.co * 5 + t.w))
         let g = ConvGeometry(batch: t.b, channels: t.c, height: t.h, width: t.w, outChannels: t.co, kernelH: t.kh, kernelW: t.kw,
                              strideH: 1, strideW: 1, padH: t.ph, padW: t.pw)
@@ -92,7 +101,7 @@ struct DirectConvTests {
             worst = max(worst, abs(Double(gw.values[((o * t.c + ch) * t.kh + i) * t.kw + j]) - s))
             scale = max(scale, abs(s))
         } } } }
-        #expect(worst <= 1e-5 * max(scale, 1), "max error \(worst) of \(scale)")
+        #expect(worst <= 1e-5 * max(scale, 1), "vector width \(kernel.vectorWidth), block \(kernel.channelBlock): max error \(worst) of \(scale)")
     }
 
     /// The weight gradient's bits do not depend on the thread count either.

@@ -255,23 +255,30 @@ package enum DirectConv {
 
         static let hasAVX512 = zt_has_avx512() != 0
 
-        /// The widest kernel the CPU runs; the 8-channel block where the output channels fill it.
-        package static func best(forOutputChannels co: Int) -> Kernel? {
+        /// Every kernel this CPU can run (the tests check each, so the AVX2 ones are covered on AVX-512 machines).
+        package static var available: [Kernel] {
+            var all: [Kernel] = []
             if hasAVX512 {
-                return co % 8 == 0 || co > 16
-                    ? Kernel(vectorWidth: 16, channelBlock: 8, vectors: 3,
-                             run: { zt_dconv_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
-                             wgrad: { zt_wgrad_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) })
-                    : Kernel(vectorWidth: 16, channelBlock: 4, vectors: 3,
-                             run: { zt_dconv_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
-                             wgrad: { zt_wgrad_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) })
+                all.append(Kernel(vectorWidth: 16, channelBlock: 8, vectors: 3,
+                                  run: { zt_dconv_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                                  wgrad: { zt_wgrad_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
+                all.append(Kernel(vectorWidth: 16, channelBlock: 4, vectors: 3,
+                                  run: { zt_dconv_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                                  wgrad: { zt_wgrad_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
             }
             if Kernels.hasAVX2 {
-                return Kernel(vectorWidth: 8, channelBlock: 4, vectors: 3,
-                              run: { zt_dconv_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
-                              wgrad: { zt_wgrad_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) })
+                all.append(Kernel(vectorWidth: 8, channelBlock: 4, vectors: 3,
+                                  run: { zt_dconv_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                                  wgrad: { zt_wgrad_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
             }
-            return nil
+            return all
+        }
+
+        /// The widest kernel the CPU runs; the 8-channel block where the output channels fill it.
+        package static func best(forOutputChannels co: Int) -> Kernel? {
+            let all = available
+            if hasAVX512 { return co % 8 == 0 || co > 16 ? all[0] : all[1] }
+            return all.first
         }
     }
 
