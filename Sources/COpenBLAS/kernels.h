@@ -8,6 +8,9 @@
 #ifndef ZOETROPE_KERNELS_H
 #define ZOETROPE_KERNELS_H
 
+/// Largest head width the short-attention kernel takes (its Kᵀ and Vᵀ live on the stack).
+#define ZT_ATTN_MAXD 128
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -220,8 +223,6 @@ __attribute__((target("avx2,fma"))) static inline void zt_gelu_backward_avx2(con
 // and packing overhead (~30 % of sgemm's throughput); here one query's 16 scores are two 8-lane vectors: scores by
 // broadcasting the query against Kᵀ, softmax in registers, output as Σ_j p_j·v_j. Row layouts as in the Swift
 // caller: token t of the pair at base + t·stride.
-#define ZT_ATTN_MAXD 128
-
 /// Kᵀ of one pair into `kt` ([d][16], zero beyond lk).
 __attribute__((target("avx2,fma"))) static inline void zt_attn_transpose(const float *k, long ldk, long lk, long d, float *kt) {
     for (long c = 0; c < d; c++)
@@ -458,7 +459,6 @@ static inline void zt_silu_avx2(const float *x, float *y, long n) { (void)x; (vo
 static inline void zt_silu_backward_avx2(const float *x, const float *gy, float *gx, long n) { (void)x; (void)gy; (void)gx; (void)n; }
 static inline void zt_gelu_avx2(const float *x, float *y, long n) { (void)x; (void)y; (void)n; }
 static inline void zt_gelu_backward_avx2(const float *x, const float *gy, float *gx, long n) { (void)x; (void)gy; (void)gx; (void)n; }
-#define ZT_ATTN_MAXD 128
 static inline void zt_attn_short_forward(const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d,
                                          const float *v, long ldv, long dv, float scale, float *out, long ldo) {
     (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale; (void)out; (void)ldo;

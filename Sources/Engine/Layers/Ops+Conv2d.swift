@@ -167,13 +167,11 @@ package func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: 
 private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ gy: Tensor) {
     let (k, p, co) = (g.k, g.p, g.outChannels)
     let inStride = g.channels * g.height * g.width, outStride = co * p
-    var gw: Tensor? = weight.requiresGrad ? Tensor.zeros(weight.shape) : nil
-    // dW by the direct kernel where the forward used it (no im2col).
-    var directW = false
-    if gw != nil, !g.isPointwise, DirectConv.suits(g), let kernel = DirectConv.Kernel.best(forOutputChannels: co) {
-        gw = DirectConv.weightGradient(g, x.data, gy.data, kernel: kernel)
-        directW = true
-    }
+    // dW by the direct kernel where the forward used it (no im2col), else accumulated by the GEMMs below.
+    let directKernel = weight.requiresGrad && DirectConv.suits(g) ? DirectConv.Kernel.best(forOutputChannels: co) : nil
+    let directW = directKernel != nil
+    let gw: Tensor? = directKernel.map { DirectConv.weightGradient(g, x.data, gy.data, kernel: $0) }
+        ?? (weight.requiresGrad ? Tensor.zeros(weight.shape) : nil)
     var gx: Tensor? = nil
     // dx as a forward convolution: stride 1, padding k − 1 − p ≥ 0, kernel W̃[c, o, i, j] = W[o, c, kh−1−i, kw−1−j].
     let transposedConv = !g.isPointwise && g.strideH == 1 && g.strideW == 1 && g.padH < g.kernelH && g.padW < g.kernelW
@@ -243,12 +241,12 @@ package enum ConvMethod {
 /// Co multiply-adds, so the copies cost more than the arithmetic.
 package enum DirectConv {
     /// One compiled kernel: vector width (floats) × output-channel block × vectors per block of positions.
-    package struct Kernel {
+    package struct Kernel: Sendable {
         let vectorWidth: Int, channelBlock: Int, vectors: Int
-        let run: (UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int>, Int,
+        let run: @Sendable (UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int>, Int,
                   UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
         /// The weight-gradient kernel of the same width and block (`ZT_WGRAD_KERNEL`).
-        let wgrad: (UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, Int, Int, Int, UnsafePointer<Int>, Int,
+        let wgrad: @Sendable (UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, Int, Int, Int, UnsafePointer<Int>, Int,
                     UnsafeMutablePointer<Float>) -> Void
         /// Positions per kernel iteration.
         var positions: Int { vectorWidth * vectors }
@@ -256,7 +254,7 @@ package enum DirectConv {
         static let hasAVX512 = zt_has_avx512() != 0
 
         /// Every kernel this CPU can run (the tests check each, so the AVX2 ones are covered on AVX-512 machines).
-        package static var available: [Kernel] {
+        package static let available: [Kernel] = {
             var all: [Kernel] = []
             if hasAVX512 {
                 all.append(Kernel(vectorWidth: 16, channelBlock: 8, vectors: 3,
@@ -272,13 +270,12 @@ package enum DirectConv {
                                   wgrad: { zt_wgrad_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
             }
             return all
-        }
+        }()
 
         /// The widest kernel the CPU runs; the 8-channel block where the output channels fill it.
         package static func best(forOutputChannels co: Int) -> Kernel? {
-            let all = available
-            if hasAVX512 { return co % 8 == 0 || co > 16 ? all[0] : all[1] }
-            return all.first
+            if hasAVX512 { return co % 8 == 0 || co > 16 ? available[0] : available[1] }
+            return available.first
         }
     }
 
@@ -287,10 +284,28 @@ package enum DirectConv {
         g.strideH == 1 && g.strideW == 1 && !g.isPointwise
     }
 
+    /// Row length Wp and plane size Hp·Wp of the padded input.
+    static func paddedPlane(_ g: ConvGeometry) -> (wp: Int, plane: Int) {
+        let wp = g.width + 2 * g.padW
+        return (wp, (g.height + 2 * g.padH) * wp)
+    }
+
+    /// Flat offset `ki·Wp + kj` of each tap, in weight order.
+    static func tapOffsets(_ g: ConvGeometry) -> [Int] {
+        let wp = paddedPlane(g).wp
+        return (0..<(g.kernelH * g.kernelW)).map { ($0 / g.kernelW) * wp + $0 % g.kernelW }
+    }
+
+    /// Index of weight `[o, ch, tap]` in the kernels' blocked layout `[Co/cb][C][taps][cb]`.
+    @inline(__always)
+    static func blockedIndex(_ o: Int, _ ch: Int, _ tap: Int, channels c: Int, taps: Int, block cb: Int) -> Int {
+        (((o / cb) * c + ch) * taps + tap) * cb + o % cb
+    }
+
     /// The input as zero-padded planes `[B][C][Hp·Wp]`, each image followed by zero slack: reads reach position
     /// + (kh−1)·Wp + kw−1 < Hp·Wp + step + kw. Returns the buffer and the floats per image.
     static func pad(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, kernel: Kernel, width: Int) -> (Tensor, Int) {
-        let c = g.channels, wp = g.width + 2 * g.padW, plane = (g.height + 2 * g.padH) * wp
+        let c = g.channels, (wp, plane) = paddedPlane(g)
         let imageStride = c * plane + kernel.positions + g.kernelW
         let padded = Tensor(shape: [g.batch * imageStride])
         let pd = padded.data
@@ -318,7 +333,7 @@ package enum DirectConv {
     static func weightGradient(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ gyd: UnsafePointer<Float>, kernel: Kernel,
                                width: Int = ComputeThreads.width) -> Tensor {
         let (c, co, kh, kw) = (g.channels, g.outChannels, g.kernelH, g.kernelW)
-        let wp = g.width + 2 * g.padW, plane = (g.height + 2 * g.padH) * wp
+        let (wp, plane) = paddedPlane(g)
         let (oh, ow) = (g.outH, g.outW)
         let taps = kh * kw, cb = kernel.channelBlock, blocks = (co + cb - 1) / cb
         let vw = kernel.vectorWidth
@@ -339,8 +354,7 @@ package enum DirectConv {
         }
         let packed = Tensor.zeros([blocks * c * taps * cb])
         let wd = packed.data
-        let offsets = (0..<taps).map { ($0 / kw) * wp + $0 % kw }
-        offsets.withUnsafeBufferPointer { off in
+        tapOffsets(g).withUnsafeBufferPointer { off in
             let offp = off.baseAddress!
             // Images per pass: a block's gy rows for the pass stay within ~256 KB (cache-resident across the
             // channels that reuse them), and the lane sums are paid once per pass, not per image.
@@ -366,39 +380,33 @@ package enum DirectConv {
         let gw = Tensor(shape: [co, c, kh, kw])
         let gwd = gw.data
         for o in 0..<co {
-            let (blk, i) = (o / cb, o % cb)
-            for ch in 0..<c { for t in 0..<taps { gwd[(o * c + ch) * taps + t] = wd[((blk * c + ch) * taps + t) * cb + i] } }
+            for ch in 0..<c {
+                for t in 0..<taps { gwd[(o * c + ch) * taps + t] = wd[blockedIndex(o, ch, t, channels: c, taps: taps, block: cb)] }
+            }
         }
         return gw
     }
 
     static func forward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
                         _ bd: UnsafePointer<Float>?, kernel: Kernel, width: Int = ComputeThreads.width) -> Tensor {
-        let (c, co, kh, kw) = (g.channels, g.outChannels, g.kernelH, g.kernelW)
-        let (hp, wp) = (g.height + 2 * g.padH, g.width + 2 * g.padW)
+        let (c, co, taps) = (g.channels, g.outChannels, g.kernelH * g.kernelW)
+        let (wp, plane) = paddedPlane(g)
         let (oh, ow) = (g.outH, g.outW)
-        let plane = hp * wp, taps = kh * kw
         let cb = kernel.channelBlock, blocks = (co + cb - 1) / cb
         // Positions computed per image: the Ho rows of Wp (junk where x ≥ Wo), rounded up to the kernel's step.
         let positions = (oh * wp + kernel.positions - 1) / kernel.positions * kernel.positions
         let (padded, imageStride) = pad(g, xd, kernel: kernel, width: width)
         let pd = padded.data
         // Weights [Co, C, kh, kw] → blocks [Co/cb][C][taps][cb], zero beyond Co; bias likewise.
-        let packed = Tensor(shape: [blocks * c * taps * cb]), bias = Tensor(shape: [blocks * cb])
+        let packed = Tensor.zeros([blocks * c * taps * cb]), bias = Tensor.zeros([blocks * cb])
         let wpk = packed.data
-        for blk in 0..<blocks {
+        for o in 0..<co {
             for ch in 0..<c {
-                for t in 0..<taps {
-                    let dst = wpk + ((blk * c + ch) * taps + t) * cb
-                    for i in 0..<cb {
-                        let o = blk * cb + i
-                        dst[i] = o < co ? wd[(o * c + ch) * taps + t] : 0
-                    }
-                }
+                for t in 0..<taps { wpk[blockedIndex(o, ch, t, channels: c, taps: taps, block: cb)] = wd[(o * c + ch) * taps + t] }
             }
+            bias.data[o] = bd?[o] ?? 0
         }
-        for o in 0..<(blocks * cb) { bias.data[o] = o < co ? (bd?[o] ?? 0) : 0 }
-        let offsets = (0..<taps).map { (($0 / kw) * wp + $0 % kw) }
+        let offsets = tapOffsets(g)
         // Flat outputs [B][blocks·cb][positions]; work items are (image, channel block, position range).
         let out = Tensor(shape: [g.batch * blocks * cb * positions])
         let od = out.data, bsd = bias.data
