@@ -13,13 +13,30 @@ AFTER the zero-terminal-SNR rescaling of the betas (and the cumprod) and BEFORE 
 abar[-1] by 2**-24 (that replacement is a numerical guard that keeps sigma_max finite and is kept as is).
 Zoetrope's NoiseSchedule applies it in the same order.
 
+The reference machine's square root: torch's CPU float32 `sqrt` (and `x ** 0.5`) goes through MKL VML, which is not
+correctly rounded (how often it is off depends on the CPU: ~0.6% of results on an AVX-512 Xeon, ~20% measured on an
+AMD machine). Elsewhere that moves a sigma by at most an ulp; zero terminal SNR amplifies it:
+`rescale_zero_terminal_snr` takes sqrt(alphas_cumprod), and a cumulative product follows. So each zero-SNR schedule
+also records
+  torch_sqrt_inexact   the training timesteps j where torch.sqrt(alphas_cumprod)[j] differs from the correctly rounded
+                       float32 square root (numpy float64 sqrt rounded to float32) -- its length is the count;
+  torch_sqrt_ulps      the largest such difference in float32 ulps over every square root the schedule took;
+  exact_sqrt           the values that change when diffusers runs with every float32 square root correctly rounded
+                       (same torch ops, only sqrt and x ** 0.5 replaced): what an exact-sqrt machine would produce.
+                       Recorded for every schedule (the sigma tables take square roots too); a missing key, or a
+                       missing exact_sqrt, means "same as the plain value".
+Zoetrope takes correctly rounded square roots, so it must match exact_sqrt (bit for bit); its tolerance against the
+plain values is derived from torch_sqrt_inexact in ScheduleFixtureTests.swift.
+
 Trajectories: a full sampling loop with the fixed analytic model  out = 0.5 * x - 0.1 * t / 1000  (x: the model
 input after scale_model_input, t: the scheduler's timestep), from a seeded 2x3x4x4 sample, for each sampler and
 prediction type; the noise of Euler ancestral and DDIM eta>0 steps is drawn here and stored, so Swift replays it.
 """
+import contextlib
 import json
 import math
 import os
+import platform
 import sys
 
 try:
@@ -45,6 +62,81 @@ CLASSES = {"ddim": DDIMScheduler, "euler": EulerDiscreteScheduler, "euler-a": Eu
 def f32(values):
     """Shortest strings that round-trip each float32 value (parsed as Double then Float in Swift)."""
     return [float(np.format_float_scientific(np.float32(v), unique=True)) for v in np.asarray(values).ravel()]
+
+
+def exact_sqrt(x):
+    """The correctly rounded float32 square root: float64 sqrt (exact to 53 bits) rounded once to float32."""
+    values = np.sqrt(x.detach().numpy().astype(np.float64)).astype(np.float32)
+    return torch.from_numpy(np.array(values, dtype=np.float32).reshape(tuple(x.shape)))
+
+
+def ulps(a, b):
+    """Distance in float32 ulps between same-sign finite float32 arrays."""
+    a = np.asarray(a, dtype=np.float32).ravel().view(np.int32).astype(np.int64)
+    b = np.asarray(b, dtype=np.float32).ravel().view(np.int32).astype(np.int64)
+    return np.abs(a - b)
+
+
+class SqrtProbe:
+    """Intercepts torch's float32 square roots (Tensor.sqrt, torch.sqrt, x ** 0.5) while a scheduler is built.
+
+    exact=False: returns torch's own results and records where they differ from the correctly rounded ones;
+    exact=True: returns the correctly rounded results (diffusers' algorithm on an exact-sqrt machine)."""
+
+    def __init__(self, exact):
+        self.exact = exact
+        self.in_rescale = False
+        self.rescale_inexact = None  # indices, from the square root inside rescale_zero_terminal_snr
+        self.max_ulps = 0
+
+    def root(self, original, x):
+        result = original(x)
+        if not (isinstance(x, torch.Tensor) and x.dtype == torch.float32 and x.device.type == "cpu"):
+            return result
+        exact = exact_sqrt(x)
+        finite = np.isfinite(exact.numpy()) & (exact.numpy() > 0)
+        distance = np.where(finite.ravel(), ulps(result.detach().numpy(), exact.numpy()), 0)
+        self.max_ulps = max(self.max_ulps, int(distance.max(initial=0)))
+        if self.in_rescale:
+            assert self.rescale_inexact is None, "rescale_zero_terminal_snr took more than one square root"
+            self.rescale_inexact = [int(i) for i in np.nonzero(distance)[0]]
+        return exact if self.exact else result
+
+
+@contextlib.contextmanager
+def sqrt_probe(exact):
+    probe = SqrtProbe(exact)
+    saved = (torch.Tensor.sqrt, torch.sqrt, torch.Tensor.__pow__)
+    tensor_sqrt, torch_sqrt, tensor_pow = saved
+
+    def pow_(x, exponent):
+        if isinstance(exponent, (int, float)) and exponent == 0.5:
+            return probe.root(lambda y: tensor_pow(y, exponent), x)
+        return tensor_pow(x, exponent)
+
+    modules = {sys.modules[cls.__module__] for cls in CLASSES.values()}
+    rescalers = {m: m.rescale_zero_terminal_snr for m in modules}
+
+    def wrap(original):
+        def rescale(betas):
+            probe.in_rescale = True
+            try:
+                return original(betas)
+            finally:
+                probe.in_rescale = False
+        return rescale
+
+    torch.Tensor.sqrt = lambda x: probe.root(tensor_sqrt, x)
+    torch.sqrt = lambda x, *a, **k: probe.root(lambda y: torch_sqrt(y, *a, **k), x)
+    torch.Tensor.__pow__ = pow_
+    for m, original in rescalers.items():
+        m.rescale_zero_terminal_snr = wrap(original)
+    try:
+        yield probe
+    finally:
+        torch.Tensor.sqrt, torch.sqrt, torch.Tensor.__pow__ = saved
+        for m, original in rescalers.items():
+            m.rescale_zero_terminal_snr = original
 
 
 def make_scheduler(cfg):
@@ -82,6 +174,24 @@ def make_scheduler(cfg):
 
 
 def schedule_entry(cfg):
+    with sqrt_probe(exact=False) as probe:
+        entry = schedule_values(cfg)
+    if entry.get("invalid"):
+        return entry
+    if cfg["zeroTerminalSNR"]:
+        assert probe.rescale_inexact is not None, "rescale_zero_terminal_snr took no square root"
+        entry["torch_sqrt_inexact"] = probe.rescale_inexact
+        entry["torch_sqrt_ulps"] = probe.max_ulps
+    with sqrt_probe(exact=True):
+        exact = schedule_values(cfg)
+    changed = {k: exact[k] for k in ("timesteps", "alphas_cumprod", "sigmas", "init_noise_sigma")
+               if exact.get(k) != entry.get(k)}
+    if changed:  # only what an exact square root changes; a missing key means "same as the plain value"
+        entry["exact_sqrt"] = changed
+    return entry
+
+
+def schedule_values(cfg):
     s = make_scheduler(cfg)
     ts = s.timesteps.numpy()
     entry = {"config": cfg}
@@ -146,9 +256,10 @@ def schedules():
                 e = schedule_entry(cfg)
                 if steps >= 50 and not e.get("invalid"):  # keep the file small: long schedules only by their ends and length
                     e["timesteps_count"] = len(e["timesteps"])
-                    for key in ("timesteps", "alphas_cumprod", "sigmas"):
-                        if e.get(key) is not None:
-                            e[key] = e[key][:5] + e[key][-5:]
+                    for values in (e, e.get("exact_sqrt", {})):
+                        for key in ("timesteps", "alphas_cumprod", "sigmas"):
+                            if values.get(key) is not None:
+                                values[key] = values[key][:5] + values[key][-5:]
                     e["truncated"] = True
                 entries.append(e)
     # Whole alphas_cumprod arrays, subsampled, for each beta schedule / zero-SNR / shift.
@@ -158,10 +269,33 @@ def schedules():
             for shift in (1.0, 4.0):
                 cfg = dict(base, sampler="ddim", steps=10, spacing="trailing", stepsOffset=0, zeroTerminalSNR=zero,
                            snrShift=shift, betaSchedule=beta)
-                s = make_scheduler(cfg)
                 idx = list(range(0, 1000, 37)) + [998, 999]
-                tables.append({"config": cfg, "indices": idx, "alphas_cumprod": f32(s.alphas_cumprod.numpy()[idx])})
-    return {"diffusers": diffusers.__version__, "torch": torch.__version__, "entries": entries, "tables": tables}
+                with sqrt_probe(exact=False) as probe:
+                    s = make_scheduler(cfg)
+                table = {"config": cfg, "indices": idx, "alphas_cumprod": f32(s.alphas_cumprod.numpy()[idx])}
+                if zero:
+                    with sqrt_probe(exact=True):
+                        exact = f32(make_scheduler(cfg).alphas_cumprod.numpy()[idx])
+                    table.update(torch_sqrt_inexact=probe.rescale_inexact, torch_sqrt_ulps=probe.max_ulps)
+                    if exact != table["alphas_cumprod"]:
+                        table["exact_sqrt"] = {"alphas_cumprod": exact}
+                tables.append(table)
+    return {"diffusers": diffusers.__version__, "torch": torch.__version__, "numpy": np.__version__,
+            "machine": machine(), "entries": entries, "tables": tables}
+
+
+def machine():
+    """Where the fixtures were made, and how often its torch.sqrt is off on 10^6 uniform float32 inputs."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    x = torch.rand(1_000_000, generator=torch.Generator().manual_seed(5), dtype=torch.float32)
+    off = ulps(torch.sqrt(x).numpy(), exact_sqrt(x).numpy())
+    return {"cpu": cpu, "mkl": torch.backends.mkl.is_available(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "torch_sqrt_inexact_fraction": float((off > 0).mean()), "torch_sqrt_max_ulps": int(off.max())}
 
 
 def model(x, t):
