@@ -394,6 +394,191 @@ __attribute__((target("avx2,fma"))) static inline void zt_attn_short_backward(
     }
 }
 
+// AVX-512 short attention: one query's ≤ 16 scores fill one 16-lane register, so the softmax is one masked
+// reduction per query, and eight queries go at once (eight independent FMA chains: the scores of eight queries share
+// each Kᵀ row load, their outputs share each V row load).
+/// e^v on 16 lanes (zt_exp8_avx2's algorithm).
+__attribute__((target("avx512f"))) static inline __m512 zt_exp16_avx512(__m512 v) {
+    __m512 x = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    __m512 fx = _mm512_fmadd_ps(x, _mm512_set1_ps(1.44269504f), magic);
+    __m512 k = _mm512_sub_ps(fx, magic);
+    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.98756915e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.39819995e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.16657959e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.66666655e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.00000012e-1f));
+    __m512 y = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    __m512i ki = _mm512_sub_epi32(_mm512_castps_si512(fx), _mm512_set1_epi32(0x4B400000));
+    return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(y), _mm512_slli_epi32(ki, 23)));
+}
+
+/// zt_attn_transpose with one 16-lane gather per column (rows beyond lk masked to 0).
+__attribute__((target("avx512f"))) static inline void zt_attn_transpose_avx512(const float *k, long ldk, long lk, long d,
+                                                                             float *kt) {
+    const __mmask16 m = (__mmask16)((1u << lk) - 1);
+    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32((int)ldk));
+    for (long c = 0; c < d; c++)
+        _mm512_storeu_ps(kt + c * 16, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows, k + c, 4));
+}
+
+/// p[0..16) = softmax(scale·s) over the lanes in `m` (other lanes 0).
+__attribute__((target("avx512f"))) static inline void zt_softmax16_avx512(__m512 s, __mmask16 m, float scale, float *p) {
+    s = _mm512_mask_mul_ps(_mm512_set1_ps(-__builtin_inff()), m, s, _mm512_set1_ps(scale));
+    __m512 e = _mm512_maskz_mov_ps(m, zt_exp16_avx512(_mm512_sub_ps(s, _mm512_set1_ps(_mm512_reduce_max_ps(s)))));
+    _mm512_storeu_ps(p, _mm512_mul_ps(e, _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(e))));
+}
+
+#define ZT_SA_ZERO(r) __m512 a##r = _mm512_setzero_ps();
+#define ZT_SA_SCORE(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(q[(r) * ldq + c]), kc, a##r);
+#define ZT_SA_SOFTMAX(r) zt_softmax16_avx512(a##r, m, scale, p + 16 * (r));
+#define ZT_SA_OUT(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(p[16 * (r) + j]), vj, a##r);
+#define ZT_SA_STORE(r) _mm512_mask_storeu_ps(out + (r) * ldo + c0, cm, a##r);
+/// Forward of R consecutive queries (R = 8 or 1) of one pair against Kᵀ (`kt`, [d][16]) and V.
+#define ZT_SA_QUERIES(NAME, ROWS)                                                                                   \
+    __attribute__((target("avx512f"))) static inline void NAME(const float *q, long ldq, long d, const float *kt,   \
+                                                               __mmask16 m, long lk, const float *v, long ldv,      \
+                                                               long dv, float scale, float *out, long ldo) {        \
+        float p[16 * 8] __attribute__((aligned(64)));                                                               \
+        {                                                                                                           \
+            ROWS(ZT_SA_ZERO)                                                                                        \
+            for (long c = 0; c < d; c++) {                                                                          \
+                __m512 kc = _mm512_loadu_ps(kt + c * 16);                                                           \
+                ROWS(ZT_SA_SCORE)                                                                                   \
+            }                                                                                                       \
+            ROWS(ZT_SA_SOFTMAX)                                                                                     \
+        }                                                                                                           \
+        for (long c0 = 0; c0 < dv; c0 += 16) {                                                                      \
+            __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);                 \
+            ROWS(ZT_SA_ZERO)                                                                                        \
+            for (long j = 0; j < lk; j++) {                                                                         \
+                __m512 vj = _mm512_maskz_loadu_ps(cm, v + j * ldv + c0);                                            \
+                ROWS(ZT_SA_OUT)                                                                                     \
+            }                                                                                                       \
+            ROWS(ZT_SA_STORE)                                                                                       \
+        }                                                                                                           \
+    }
+#define ZT_SA_ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define ZT_SA_ROWS1(X) X(0)
+ZT_SA_QUERIES(zt_attn_short8_avx512, ZT_SA_ROWS8)
+ZT_SA_QUERIES(zt_attn_short1_avx512, ZT_SA_ROWS1)
+
+/// zt_attn_short_forward with AVX-512 (same arguments and requirements).
+__attribute__((target("avx512f"))) static inline void zt_attn_short_forward_avx512(
+    const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d, const float *v, long ldv, long dv,
+    float scale, float *out, long ldo) {
+    float kt[ZT_ATTN_MAXD * 16] __attribute__((aligned(64)));
+    zt_attn_transpose_avx512(k, ldk, lk, d, kt);
+    const __mmask16 m = (__mmask16)((1u << lk) - 1);
+    long i = 0;
+    for (; i + 8 <= lq; i += 8) zt_attn_short8_avx512(q + i * ldq, ldq, d, kt, m, lk, v, ldv, dv, scale, out + i * ldo, ldo);
+    for (; i < lq; i++) zt_attn_short1_avx512(q + i * ldq, ldq, d, kt, m, lk, v, ldv, dv, scale, out + i * ldo, ldo);
+}
+
+// Backward of R queries (8 or 1) of one pair, P recomputed (see zt_attn_short_backward): dQ rows written; the
+// contributions to dK and dV added to the pair's local [16][ZT_ATTN_MAXD] sums `gkl`, `gvl`.
+#define ZT_SB_DP(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(go[(r) * ldgo + c]), vc, a##r);
+#define ZT_SB_DS(r)                                                                                                 \
+    {                                                                                                               \
+        __m512 pr = _mm512_load_ps(p + 16 * (r));                                                                   \
+        float dot = _mm512_reduce_add_ps(_mm512_mul_ps(pr, a##r));                                                  \
+        _mm512_store_ps(ds + 16 * (r), _mm512_mul_ps(_mm512_mul_ps(sc, pr), _mm512_sub_ps(a##r, _mm512_set1_ps(dot)))); \
+    }
+#define ZT_SB_GQ(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(ds[16 * (r) + j]), kj, a##r);
+#define ZT_SB_GQSTORE(r) _mm512_mask_storeu_ps(gq + (r) * ldq + c0, cm, a##r);
+#define ZT_SB_LOADQ(r) __m512 x##r = _mm512_maskz_loadu_ps(cm, q + (r) * ldq + c0);
+#define ZT_SB_LOADGO(r) __m512 x##r = _mm512_maskz_loadu_ps(cm, go + (r) * ldgo + c0);
+#define ZT_SB_GK(r) acc = _mm512_fmadd_ps(_mm512_set1_ps(ds[16 * (r) + j]), x##r, acc);
+#define ZT_SB_GV(r) acc = _mm512_fmadd_ps(_mm512_set1_ps(p[16 * (r) + j]), x##r, acc);
+#define ZT_SB_QUERIES(NAME, ROWS)                                                                                   \
+    __attribute__((target("avx512f"))) static inline void NAME(                                                     \
+        const float *q, long ldq, long d, const float *kt, __mmask16 m, long lk, const float *k, long ldk,         \
+        const float *vt, long dv, const float *go, long ldgo, float scale, float *gq, float *gkl, float *gvl) {     \
+        float p[16 * 8] __attribute__((aligned(64))), ds[16 * 8] __attribute__((aligned(64)));                      \
+        const __m512 sc = _mm512_set1_ps(scale);                                                                    \
+        {                                                                                                           \
+            ROWS(ZT_SA_ZERO)                                                                                        \
+            for (long c = 0; c < d; c++) {                                                                          \
+                __m512 kc = _mm512_load_ps(kt + c * 16);                                                            \
+                ROWS(ZT_SA_SCORE)                                                                                   \
+            }                                                                                                       \
+            ROWS(ZT_SA_SOFTMAX)                                                                                     \
+        }                                                                                                           \
+        {                                                                                                           \
+            ROWS(ZT_SA_ZERO)                                                                                        \
+            for (long c = 0; c < dv; c++) {                                                                         \
+                __m512 vc = _mm512_load_ps(vt + c * 16);                                                            \
+                ROWS(ZT_SB_DP)                                                                                      \
+            }                                                                                                       \
+            ROWS(ZT_SB_DS)                                                                                          \
+        }                                                                                                           \
+        for (long c0 = 0; c0 < d; c0 += 16) {                                                                       \
+            __mmask16 cm = d - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (d - c0)) - 1);                   \
+            if (gq) {                                                                                               \
+                ROWS(ZT_SA_ZERO)                                                                                    \
+                for (long j = 0; j < lk; j++) {                                                                     \
+                    __m512 kj = _mm512_maskz_loadu_ps(cm, k + j * ldk + c0);                                        \
+                    ROWS(ZT_SB_GQ)                                                                                  \
+                }                                                                                                   \
+                ROWS(ZT_SB_GQSTORE)                                                                                 \
+            }                                                                                                       \
+            if (gkl) {                                                                                              \
+                ROWS(ZT_SB_LOADQ)                                                                                   \
+                for (long j = 0; j < lk; j++) {                                                                     \
+                    __m512 acc = _mm512_load_ps(gkl + j * ZT_ATTN_MAXD + c0);                                       \
+                    ROWS(ZT_SB_GK)                                                                                  \
+                    _mm512_store_ps(gkl + j * ZT_ATTN_MAXD + c0, acc);                                              \
+                }                                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+        if (gvl) {                                                                                                  \
+            for (long c0 = 0; c0 < dv; c0 += 16) {                                                                  \
+                __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);             \
+                ROWS(ZT_SB_LOADGO)                                                                                  \
+                for (long j = 0; j < lk; j++) {                                                                     \
+                    __m512 acc = _mm512_load_ps(gvl + j * ZT_ATTN_MAXD + c0);                                       \
+                    ROWS(ZT_SB_GV)                                                                                  \
+                    _mm512_store_ps(gvl + j * ZT_ATTN_MAXD + c0, acc);                                              \
+                }                                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+    }
+ZT_SB_QUERIES(zt_attn_short_back8_avx512, ZT_SA_ROWS8)
+ZT_SB_QUERIES(zt_attn_short_back1_avx512, ZT_SA_ROWS1)
+
+/// zt_attn_short_backward with AVX-512 (same arguments and requirements).
+__attribute__((target("avx512f"))) static inline void zt_attn_short_backward_avx512(
+    const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d, const float *v, long ldv, long dv,
+    float scale, const float *go, long ldgo, float *gq, float *gk, float *gv) {
+    float kt[ZT_ATTN_MAXD * 16] __attribute__((aligned(64))), vt[ZT_ATTN_MAXD * 16] __attribute__((aligned(64)));
+    float gkl[16 * ZT_ATTN_MAXD] __attribute__((aligned(64))), gvl[16 * ZT_ATTN_MAXD] __attribute__((aligned(64)));
+    zt_attn_transpose_avx512(k, ldk, lk, d, kt);
+    zt_attn_transpose_avx512(v, ldv, lk, dv, vt);
+    for (long j = 0; j < lk; j++) {
+        for (long c = 0; c < ZT_ATTN_MAXD; c += 16) {
+            _mm512_store_ps(gkl + j * ZT_ATTN_MAXD + c, _mm512_setzero_ps());
+            _mm512_store_ps(gvl + j * ZT_ATTN_MAXD + c, _mm512_setzero_ps());
+        }
+    }
+    const __mmask16 m = (__mmask16)((1u << lk) - 1);
+    float *gkp = gk ? gkl : 0, *gvp = gv ? gvl : 0;
+    long i = 0;
+    for (; i + 8 <= lq; i += 8)
+        zt_attn_short_back8_avx512(q + i * ldq, ldq, d, kt, m, lk, k, ldk, vt, dv, go + i * ldgo, ldgo, scale,
+                                   gq ? gq + i * ldq : 0, gkp, gvp);
+    for (; i < lq; i++)
+        zt_attn_short_back1_avx512(q + i * ldq, ldq, d, kt, m, lk, k, ldk, vt, dv, go + i * ldgo, ldgo, scale,
+                                   gq ? gq + i * ldq : 0, gkp, gvp);
+    for (long j = 0; j < lk; j++) {
+        if (gk) for (long c = 0; c < d; c++) gk[j * ldk + c] += gkl[j * ZT_ATTN_MAXD + c];
+        if (gv) for (long c = 0; c < dv; c++) gv[j * ldv + c] += gvl[j * ZT_ATTN_MAXD + c];
+    }
+}
+
 /// 1 when the CPU has AVX-512F (and the OS saves its registers).
 static inline int zt_has_avx512(void) {
     __builtin_cpu_init();
@@ -462,6 +647,16 @@ static inline void zt_gelu_backward_avx2(const float *x, const float *gy, float 
 static inline void zt_attn_short_forward(const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d,
                                          const float *v, long ldv, long dv, float scale, float *out, long ldo) {
     (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale; (void)out; (void)ldo;
+}
+static inline void zt_attn_short_forward_avx512(const float *q, long ldq, long lq, const float *k, long ldk, long lk,
+                                                long d, const float *v, long ldv, long dv, float scale, float *out, long ldo) {
+    (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale; (void)out; (void)ldo;
+}
+static inline void zt_attn_short_backward_avx512(const float *q, long ldq, long lq, const float *k, long ldk, long lk,
+                                                 long d, const float *v, long ldv, long dv, float scale, const float *go,
+                                                 long ldgo, float *gq, float *gk, float *gv) {
+    (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale;
+    (void)go; (void)ldgo; (void)gq; (void)gk; (void)gv;
 }
 static inline void zt_attn_short_backward(const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d,
                                           const float *v, long ldv, long dv, float scale, const float *go, long ldgo,

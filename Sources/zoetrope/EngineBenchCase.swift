@@ -54,19 +54,28 @@ struct EngineBenchCase {
     }
 
     /// Bare cblas_sgemm calls of the given shapes (each `count` times, one after another) on random operands, with
-    /// OpenBLAS's own threads (as many as the engine's).
+    /// OpenBLAS's own threads (as many as the engine's). A shape repeated `count` times stands for a batch of GEMMs on
+    /// distinct matrices (attention's (batch, head) pairs), so the calls cycle through distinct operand sets — as many
+    /// as fit in 64 MB, at least one — instead of reusing one cache-hot set: the engine's op streams its tensors from
+    /// memory, and so must the GEMMs it is compared with.
     final class GemmSet {
         let shapes: [(Int, Int, Int, Int)]
-        let buffers: [(Tensor, Tensor, Tensor)]
+        let buffers: [[(Tensor, Tensor, Tensor)]]
+        static let distinctBytes = 64 << 20
         init(_ shapes: [(Int, Int, Int, Int)]) {
             self.shapes = shapes
             var rng = Philox(seed: 2)
-            buffers = shapes.map { (m, n, k, _) in (rng.normal([m, k]), rng.normal([k, n]), Tensor(shape: [m, n])) }
+            buffers = shapes.map { (m, n, k, count) in
+                let setBytes = 4 * (m * k + k * n + m * n)
+                let sets = max(1, min(count, Self.distinctBytes / max(setBytes, 1)))
+                return (0..<sets).map { _ in (rng.normal([m, k]), rng.normal([k, n]), Tensor(shape: [m, n])) }
+            }
         }
         func run() {
-            for ((m, n, k, count), (a, b, c)) in zip(shapes, buffers) {
+            for ((m, n, k, count), sets) in zip(shapes, buffers) {
                 ComputeThreads.withBLASThreads(ComputeThreads.width) {
-                    for _ in 0..<count {
+                    for i in 0..<count {
+                        let (a, b, c) = sets[i % sets.count]
                         Kernels.blasGemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a.data, lda: k,
                                          b: b.data, ldb: n, beta: 0, c: c.data, ldc: n)
                     }

@@ -1,6 +1,22 @@
 import COpenBLAS
 import Foundation
 
+/// The short-attention kernels (≤ 16 keys) this CPU can run, best first: AVX-512 (one query's scores in one 16-lane
+/// register, eight queries at a time) and AVX2 (two 8-lane halves, four queries at a time), forward and backward.
+package enum ShortAttentionKernel: Sendable, CaseIterable {
+    case avx512, avx2
+
+    /// Kernels available here, best first (empty without AVX2: the GEMM path runs instead).
+    package static let available: [ShortAttentionKernel] =
+        !Kernels.hasAVX2 ? [] : DirectConv.Kernel.hasAVX512 ? [.avx512, .avx2] : [.avx2]
+
+    /// Tests pin a kernel with `ShortAttentionKernel.$forced.withValue(.avx2) { … }`.
+    @TaskLocal package static var forced: ShortAttentionKernel?
+
+    /// The kernel attention uses now.
+    package static var current: ShortAttentionKernel? { forced.flatMap { available.contains($0) ? $0 : nil } ?? available.first }
+}
+
 /// Shapes of one multi-head attention call and the per-(batch, head) kernels.
 private struct AttentionGeometry {
     let batch: Int, lq: Int, lk: Int, heads: Int, d: Int, dv: Int
@@ -23,22 +39,27 @@ private struct AttentionGeometry {
     }
 
     /// Short key sequences (temporal attention over ≤ 16 frames, cross-attention to ≤ 16 prompt tokens) go to the
-    /// AVX2 kernel of COpenBLAS/kernels.h, one pair per call: GEMMs of 16×16×32 were mostly call and packing overhead.
-    var usesShortKernel: Bool { Kernels.hasAVX2 && lk <= 16 && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) }
+    /// kernels of COpenBLAS/kernels.h, one pair per call: GEMMs of 16×16×32 were mostly call and packing overhead.
+    var usesShortKernel: Bool { ShortAttentionKernel.current != nil && lk <= 16 && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) }
 
     func shortForward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                      out: UnsafeMutablePointer<Float>) {
-        zt_attn_short_forward(q + b * lq * cq + h * d, cq, lq, k + b * lk * cq + h * d, cq, lk, d,
-                              v + b * lk * cv + h * dv, cv, dv, scale, out + b * lq * cv + h * dv, cv)
+                      out: UnsafeMutablePointer<Float>, kernel: ShortAttentionKernel) {
+        let (qp, kp, vp, op) = (q + b * lq * cq + h * d, k + b * lk * cq + h * d, v + b * lk * cv + h * dv, out + b * lq * cv + h * dv)
+        switch kernel {
+        case .avx512: zt_attn_short_forward_avx512(qp, cq, lq, kp, cq, lk, d, vp, cv, dv, scale, op, cv)
+        case .avx2: zt_attn_short_forward(qp, cq, lq, kp, cq, lk, d, vp, cv, dv, scale, op, cv)
+        }
     }
 
     func shortBackward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                        go: UnsafePointer<Float>, gq: UnsafeMutablePointer<Float>?, gk: UnsafeMutablePointer<Float>?,
-                       gv: UnsafeMutablePointer<Float>?) {
-        zt_attn_short_backward(q + b * lq * cq + h * d, cq, lq, k + b * lk * cq + h * d, cq, lk, d,
-                               v + b * lk * cv + h * dv, cv, dv, scale, go + b * lq * cv + h * dv, cv,
-                               gq.map { $0 + b * lq * cq + h * d }, gk.map { $0 + b * lk * cq + h * d },
-                               gv.map { $0 + b * lk * cv + h * dv })
+                       gv: UnsafeMutablePointer<Float>?, kernel: ShortAttentionKernel) {
+        let (qp, kp, vp, gop) = (q + b * lq * cq + h * d, k + b * lk * cq + h * d, v + b * lk * cv + h * dv, go + b * lq * cv + h * dv)
+        let (gqp, gkp, gvp) = (gq.map { $0 + b * lq * cq + h * d }, gk.map { $0 + b * lk * cq + h * d }, gv.map { $0 + b * lk * cv + h * dv })
+        switch kernel {
+        case .avx512: zt_attn_short_backward_avx512(qp, cq, lq, kp, cq, lk, d, vp, cv, dv, scale, gop, cv, gqp, gkp, gvp)
+        case .avx2: zt_attn_short_backward(qp, cq, lq, kp, cq, lk, d, vp, cv, dv, scale, gop, cv, gqp, gkp, gvp)
+        }
     }
 
     func softmaxRows(_ s: UnsafeMutablePointer<Float>, _ n: Int, _ parallel: Bool) {
@@ -103,9 +124,11 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
     let (qd, kd, vd, yd) = (q.data, k.data, v.data, y.data)
     let width = ComputeThreads.width
     let short = g.usesShortKernel
+    // The kernel is chosen once, so the backward (recorded below) runs the one the forward ran.
+    let kernel = ShortAttentionKernel.current ?? .avx2
     if short {
         parallelFor(pairs, costPerItem: g.lq * g.lk * (g.d + g.dv) * 2) { r in
-            for pair in r { g.shortForward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd) }
+            for pair in r { g.shortForward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd, kernel: kernel) }
         }
     } else if pairs * blocks >= width && width > 1 {
         // Many (pair, query block) items: one per worker at a time, each GEMM on one thread, scores in cache.
@@ -136,7 +159,9 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
             let (gqd, gkd, gvd, god) = (gq?.data, gk?.data, gv?.data, gy.data)
             if short {
                 parallelFor(pairs, costPerItem: g.lq * g.lk * (g.d + g.dv) * 6) { r in
-                    for pair in r { g.shortBackward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd) }
+                    for pair in r {
+                        g.shortBackward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd, kernel: kernel)
+                    }
                 }
             } else if pairs >= width && width > 1 {
                 // dK and dV accumulate over a pair's query blocks, so workers own whole pairs.
