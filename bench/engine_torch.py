@@ -50,6 +50,8 @@ CASES = {
     "attn_reference_16px_c256": lambda: attn(16, 256, 512, 256, 8),
     "attn_cross_16px_c256": lambda: attn(16, 256, 16, 256, 8),
     "attn_temporal_32px_c128": lambda: attn(1024, 16, 16, 128, 4),
+    "attn_model_ref16_c64": lambda: attn(32, 256, 512, 64, 4),
+    "attn_model_ref8_c128": lambda: attn(32, 64, 128, 128, 4),
     "groupnorm_64px_c64": lambda: ([torch.randn(16, 64, 64, 64), torch.randn(64), torch.randn(64)],
                                    lambda x, w, b: F.group_norm(x, 32, w, b)),
     "groupnorm_32px_c128": lambda: ([torch.randn(16, 128, 32, 32), torch.randn(128), torch.randn(128)],

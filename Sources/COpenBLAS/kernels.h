@@ -579,6 +579,88 @@ __attribute__((target("avx512f"))) static inline void zt_attn_short_backward_avx
     }
 }
 
+// AVX-512 attention over any number of keys (spatial self-attention, with the reference's keys appended), forward
+// only. The scores of eight queries against all keys stay in an L1-sized buffer: OpenBLAS spent most of its time
+// packing Q·Kᵀ's operands when the head width is 16 or 32 (the shipped model's), a GEMM with a 16-deep inner loop.
+/// Kᵀ of one pair into `kt` ([d][ldkt], ldkt = lk rounded up to 16; columns beyond lk are 0).
+__attribute__((target("avx512f"))) static inline void zt_attn_kt_avx512(const float *k, long ldk, long lk, long d,
+                                                                      float *kt, long ldkt) {
+    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32((int)ldk));
+    for (long j0 = 0; j0 < lk; j0 += 16) {
+        const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);
+        for (long c = 0; c < d; c++)
+            _mm512_storeu_ps(kt + c * ldkt + j0, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows, k + j0 * ldk + c, 4));
+    }
+}
+
+#define ZT_LA_STORES(r) _mm512_storeu_ps(s + (r) * ldkt + j0, _mm512_mask_mul_ps(ninf, m, a##r, sc));
+#define ZT_LA_SOFTMAX(r)                                                                                            \
+    {                                                                                                               \
+        float *sr = s + (r) * ldkt;                                                                                 \
+        __m512 mx = _mm512_set1_ps(-__builtin_inff());                                                              \
+        for (long j0 = 0; j0 < ldkt; j0 += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(sr + j0));                   \
+        const __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(mx));                                              \
+        __m512 sum = _mm512_setzero_ps();                                                                           \
+        for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
+            const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);             \
+            __m512 e = _mm512_maskz_mov_ps(m, zt_exp16_avx512(_mm512_sub_ps(_mm512_loadu_ps(sr + j0), shift)));     \
+            _mm512_storeu_ps(sr + j0, e);                                                                           \
+            sum = _mm512_add_ps(sum, e);                                                                            \
+        }                                                                                                           \
+        inv[r] = 1.0f / _mm512_reduce_add_ps(sum);                                                                  \
+    }
+#define ZT_LA_OUT(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(s[(r) * ldkt + j]), vj, a##r);
+#define ZT_LA_STOREO(r) _mm512_mask_storeu_ps(out + (r) * ldo + c0, cm, _mm512_mul_ps(a##r, _mm512_set1_ps(inv[r])));
+/// softmax(scale·q·Kᵀ)·V for R consecutive queries (R = 8 or 1); `s` holds R·ldkt floats.
+#define ZT_LA_QUERIES(NAME, ROWS)                                                                                   \
+    __attribute__((target("avx512f"))) static inline void NAME(const float *q, long ldq, long d, const float *kt,   \
+                                                               long ldkt, long lk, const float *v, long ldv, long dv, \
+                                                               float scale, float *out, long ldo, float *s) {       \
+        const __m512 sc = _mm512_set1_ps(scale), ninf = _mm512_set1_ps(-__builtin_inff());                          \
+        float inv[8];                                                                                               \
+        for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
+            const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);             \
+            ROWS(ZT_SA_ZERO)                                                                                        \
+            for (long c = 0; c < d; c++) {                                                                          \
+                __m512 kc = _mm512_loadu_ps(kt + c * ldkt + j0);                                                    \
+                ROWS(ZT_SA_SCORE)                                                                                   \
+            }                                                                                                       \
+            ROWS(ZT_LA_STORES)                                                                                      \
+        }                                                                                                           \
+        ROWS(ZT_LA_SOFTMAX)                                                                                         \
+        for (long c0 = 0; c0 < dv; c0 += 16) {                                                                      \
+            __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);                 \
+            ROWS(ZT_SA_ZERO)                                                                                        \
+            for (long j = 0; j < lk; j++) {                                                                         \
+                __m512 vj = _mm512_maskz_loadu_ps(cm, v + j * ldv + c0);                                            \
+                ROWS(ZT_LA_OUT)                                                                                     \
+            }                                                                                                       \
+            ROWS(ZT_LA_STOREO)                                                                                      \
+        }                                                                                                           \
+    }
+ZT_LA_QUERIES(zt_attn_long8_avx512, ZT_SA_ROWS8)
+ZT_LA_QUERIES(zt_attn_long1_avx512, ZT_SA_ROWS1)
+
+/// V of one pair into `vp` ([lk][ldvp], ldvp = dv rounded up to 16), so the output loop reads one contiguous block.
+__attribute__((target("avx512f"))) static inline void zt_attn_pack_v_avx512(const float *v, long ldv, long lk, long dv,
+                                                                          float *vp, long ldvp) {
+    for (long j = 0; j < lk; j++)
+        for (long c0 = 0; c0 < dv; c0 += 16) {
+            __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);
+            _mm512_storeu_ps(vp + j * ldvp + c0, _mm512_maskz_loadu_ps(cm, v + j * ldv + c0));
+        }
+}
+
+/// Queries [i0, i1) of one pair, with Kᵀ already in `kt` (zt_attn_kt_avx512); `s`: 8·ldkt floats of scratch.
+__attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx512(
+    const float *q, long ldq, long i0, long i1, const float *kt, long ldkt, long lk, long d, const float *v, long ldv,
+    long dv, float scale, float *out, long ldo, float *s) {
+    long i = i0;
+    for (; i + 8 <= i1; i += 8) zt_attn_long8_avx512(q + i * ldq, ldq, d, kt, ldkt, lk, v, ldv, dv, scale, out + i * ldo, ldo, s);
+    for (; i < i1; i++) zt_attn_long1_avx512(q + i * ldq, ldq, d, kt, ldkt, lk, v, ldv, dv, scale, out + i * ldo, ldo, s);
+}
+
 /// 1 when the CPU has AVX-512F (and the OS saves its registers).
 static inline int zt_has_avx512(void) {
     __builtin_cpu_init();
@@ -651,6 +733,18 @@ static inline void zt_attn_short_forward(const float *q, long ldq, long lq, cons
 static inline void zt_attn_short_forward_avx512(const float *q, long ldq, long lq, const float *k, long ldk, long lk,
                                                 long d, const float *v, long ldv, long dv, float scale, float *out, long ldo) {
     (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale; (void)out; (void)ldo;
+}
+static inline void zt_attn_kt_avx512(const float *k, long ldk, long lk, long d, float *kt, long ldkt) {
+    (void)k; (void)ldk; (void)lk; (void)d; (void)kt; (void)ldkt;
+}
+static inline void zt_attn_pack_v_avx512(const float *v, long ldv, long lk, long dv, float *vp, long ldvp) {
+    (void)v; (void)ldv; (void)lk; (void)dv; (void)vp; (void)ldvp;
+}
+static inline void zt_attn_long_forward_avx512(const float *q, long ldq, long i0, long i1, const float *kt, long ldkt,
+                                               long lk, long d, const float *v, long ldv, long dv, float scale,
+                                               float *out, long ldo, float *s) {
+    (void)q; (void)ldq; (void)i0; (void)i1; (void)kt; (void)ldkt; (void)lk; (void)d; (void)v; (void)ldv; (void)dv;
+    (void)scale; (void)out; (void)ldo; (void)s;
 }
 static inline void zt_attn_short_backward_avx512(const float *q, long ldq, long lq, const float *k, long ldk, long lk,
                                                  long d, const float *v, long ldv, long dv, float scale, const float *go,

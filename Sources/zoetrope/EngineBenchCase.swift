@@ -134,6 +134,8 @@ struct EngineBenchCase {
         attn("attn_reference_16px_c256", b: 16, lq: 256, lk: 512, c: 256, heads: 8),
         attn("attn_cross_16px_c256", b: 16, lq: 256, lk: 16, c: 256, heads: 8),
         attn("attn_temporal_32px_c128", b: 1024, lq: 16, lk: 16, c: 128, heads: 4),
+        attn("attn_model_ref16_c64", b: 32, lq: 256, lk: 512, c: 64, heads: 4),
+        attn("attn_model_ref8_c128", b: 32, lq: 64, lk: 128, c: 128, heads: 4),
         elementwise("groupnorm_64px_c64", shape: [16, 64, 64, 64], { x, p in groupNorm(x, groups: 32, weight: p[0], bias: p[1]) }, extra: [[64], [64]]),
         elementwise("groupnorm_32px_c128", shape: [16, 128, 32, 32], { x, p in groupNorm(x, groups: 32, weight: p[0], bias: p[1]) }, extra: [[128], [128]]),
         elementwise("layernorm_16px_c256", shape: [16, 256, 256], { x, p in layerNorm(x, weight: p[0], bias: p[1]) }, extra: [[256], [256]]),

@@ -17,6 +17,15 @@ package enum ShortAttentionKernel: Sendable, CaseIterable {
     package static var current: ShortAttentionKernel? { forced.flatMap { available.contains($0) ? $0 : nil } ?? available.first }
 }
 
+/// Whether attention over more than 16 keys runs the AVX-512 forward kernel (else GEMMs through OpenBLAS).
+package enum LongAttentionKernel {
+    /// True on AVX-512 CPUs.
+    package static let available = DirectConv.Kernel.hasAVX512
+    /// Tests compare both paths with `LongAttentionKernel.$disabled.withValue(true) { … }`.
+    @TaskLocal package static var disabled = false
+    static var enabled: Bool { available && !disabled }
+}
+
 /// Shapes of one multi-head attention call and the per-(batch, head) kernels.
 private struct AttentionGeometry {
     let batch: Int, lq: Int, lk: Int, heads: Int, d: Int, dv: Int
@@ -41,6 +50,12 @@ private struct AttentionGeometry {
     /// Short key sequences (temporal attention over ≤ 16 frames, cross-attention to ≤ 16 prompt tokens) go to the
     /// kernels of COpenBLAS/kernels.h, one pair per call: GEMMs of 16×16×32 were mostly call and packing overhead.
     var usesShortKernel: Bool { ShortAttentionKernel.current != nil && lk <= 16 && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) }
+
+    /// Longer key sequences take the AVX-512 kernel (forward only) when the CPU has it and the heads are narrow
+    /// enough that Kᵀ and V of a pair stay in cache; the backward keeps the GEMM path.
+    var usesLongKernel: Bool {
+        LongAttentionKernel.enabled && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) && lk * (d + dv) <= 1 << 18
+    }
 
     func shortForward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                       out: UnsafeMutablePointer<Float>, kernel: ShortAttentionKernel) {
@@ -130,6 +145,33 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
         parallelFor(pairs, costPerItem: g.lq * g.lk * (g.d + g.dv) * 2) { r in
             for pair in r { g.shortForward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd, kernel: kernel) }
         }
+    } else if g.usesLongKernel {
+        // AVX-512: per pair, Kᵀ and V packed once into the worker's scratch, then eight queries at a time with their
+        // scores in L1. Workers own whole pairs (or, with fewer pairs than workers, query ranges of one pair).
+        let (ldkt, ldvp) = ((g.lk + 15) / 16 * 16, (g.dv + 15) / 16 * 16)
+        let per = g.d * ldkt + g.lk * ldvp + 8 * ldkt
+        let split = max(1, (width + pairs - 1) / pairs)  // query ranges per pair
+        let scratch = Tensor(shape: [width, per])
+        let sd = scratch.data, items = pairs * split
+        parallelFor(width, costPerItem: 1 << 20, width: width) { workers in
+            for w in workers {
+                let kt = sd + w * per, vp = kt + g.d * ldkt, s = vp + g.lk * ldvp
+                var packed = -1
+                for item in (items * w / width)..<(items * (w + 1) / width) {
+                    let pair = item / split, part = item % split
+                    let (b, h) = (pair / heads, pair % heads)
+                    if packed != pair {
+                        zt_attn_kt_avx512(kd + b * g.lk * g.cq + h * g.d, g.cq, g.lk, g.d, kt, ldkt)
+                        zt_attn_pack_v_avx512(vd + b * g.lk * g.cv + h * g.dv, g.cv, g.lk, g.dv, vp, ldvp)
+                        packed = pair
+                    }
+                    zt_attn_long_forward_avx512(qd + b * g.lq * g.cq + h * g.d, g.cq, g.lq * part / split, g.lq * (part + 1) / split,
+                                                kt, ldkt, g.lk, g.d, vp, ldvp, g.dv, g.scale,
+                                                yd + b * g.lq * g.cv + h * g.dv, g.cv, s)
+                }
+            }
+        }
+        withExtendedLifetime(scratch) {}
     } else if pairs * blocks >= width && width > 1 {
         // Many (pair, query block) items: one per worker at a time, each GEMM on one thread, scores in cache.
         let scratch = Tensor(shape: [width, block])

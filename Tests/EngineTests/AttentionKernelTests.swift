@@ -2,13 +2,14 @@
 import Foundation
 import Testing
 
-/// The short-attention kernels (≤ 16 keys: temporal attention across frames, cross-attention to prompt tokens)
-/// against attention written from its definition in double precision. Every kernel the CPU runs is checked (the
+/// The attention kernels — short (≤ 16 keys: temporal attention across frames, cross-attention to prompt tokens)
+/// and long (AVX-512, spatial self-attention with reference keys) — against attention written from its definition in
+/// double precision. Every kernel the CPU runs is checked (the
 /// AVX2 one on AVX-512 machines too), on shapes that exercise the kernels' edges: one key, a key count that fills
 /// no vector, exactly 16 keys, query counts that are not a multiple of the 8-query block, head widths that are not a
 /// multiple of 16, and values of another width than the keys.
-@Suite("Short attention")
-struct ShortAttentionTests {
+@Suite("Attention kernels")
+struct AttentionKernelTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let b, lq, lk, heads, d, dv: Int
         var testDescription: String { "b\(b) lq\(lq) lk\(lk) h\(heads) d\(d) dv\(dv)" }
@@ -89,6 +90,40 @@ struct ShortAttentionTests {
             check(try #require(wq.grad).values, expected.gq, "dQ", kernel)
             check(try #require(wk.grad).values, expected.gk, "dK", kernel)
             check(try #require(wv.grad).values, expected.gv, "dV", kernel)
+        }
+    }
+
+    static let longCases: [Case] = [
+        Case(b: 2, lq: 33, lk: 37, heads: 2, d: 16, dv: 24),
+        Case(b: 1, lq: 64, lk: 128, heads: 4, d: 32, dv: 32),
+        Case(b: 1, lq: 9, lk: 17, heads: 1, d: 1, dv: 3),
+        Case(b: 2, lq: 20, lk: 500, heads: 2, d: 16, dv: 16),
+    ]
+
+    /// Attention over more than 16 keys: the AVX-512 forward kernel (where the CPU has it) and the GEMM path, each
+    /// against the definition; the backward (GEMM path in both cases) too.
+    @Test("long attention, AVX-512 kernel and GEMM path = the definition", arguments: longCases)
+    func longMatchesDefinition(_ t: Case) throws {
+        var rng = Philox(seed: UInt64(t.lq * 17 + t.lk * 3 + t.d))
+        let q = rng.normal([t.b, t.lq, t.heads * t.d]), k = rng.normal([t.b, t.lk, t.heads * t.d])
+        let v = rng.normal([t.b, t.lk, t.heads * t.dv]), gy = rng.normal([t.b, t.lq, t.heads * t.dv])
+        let expected = Self.reference(q.values, k.values, v.values, gy.values, t)
+        func check(_ got: [Float], _ want: [Double], _ what: String) {
+            let scale = max(want.map(abs).max() ?? 1, 1)
+            let err = zip(got, want).map { abs(Double($0) - $1) }.max() ?? .infinity
+            #expect(got.count == want.count && err <= 2e-6 * scale, "\(what): max error \(err) of \(scale)")
+        }
+        for disabled in LongAttentionKernel.available ? [false, true] : [true] {
+            let tape = Tape()
+            let (wq, wk, wv) = (q.copy(), k.copy(), v.copy())
+            tape.watch([wq, wk, wv])
+            let y = LongAttentionKernel.$disabled.withValue(disabled) { attention(wq, wk, wv, heads: t.heads) }
+            tape.backward(y, seed: gy)
+            let path = disabled ? "GEMM path" : "AVX-512 kernel"
+            check(y.values, expected.y, "\(path) forward")
+            check(try #require(wq.grad).values, expected.gq, "\(path) dQ")
+            check(try #require(wk.grad).values, expected.gk, "\(path) dK")
+            check(try #require(wv.grad).values, expected.gv, "\(path) dV")
         }
     }
 }
