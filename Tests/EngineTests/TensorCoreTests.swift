@@ -142,3 +142,40 @@ import Testing
         #expect(Kernels.exp8(SIMD8(repeating: 0)) == SIMD8(repeating: 1))
     }
 }
+
+/// The inference-only fused group norm + SiLU against the two ops it replaces, and against the definition in double
+/// precision (a fused kernel that skipped the SiLU, or applied it before the affine map, would fail).
+@Suite struct GroupNormSiLUTests {
+    @Test(arguments: [([2, 8, 7, 5], 4), ([1, 3, 9, 1], 1), ([3, 16, 16, 16], 8)])
+    func fusedMatchesSeparateAndDefinition(_ shape: [Int], _ groups: Int) throws {
+        var rng = Philox(seed: UInt64(shape.reduce(1, *)))
+        let x = rng.normal(shape), w = rng.normal([shape[1]]), b = rng.normal([shape[1]])
+        let fused = groupNormSiLU(x, groups: groups, weight: w, bias: b)
+        let separate = groupNorm(x, groups: groups, weight: w, bias: b).silu()
+        let (n, c) = (shape[0], shape[1]), s = x.count / (n * c), cpg = c / groups
+        let xv = x.values, wv = w.values, bv = b.values
+        var worst = 0.0
+        for img in 0..<n { for g in 0..<groups {
+            let range = ((img * c + g * cpg) * s)..<((img * c + (g + 1) * cpg) * s)
+            let values = range.map { Double(xv[$0]) }
+            let mu = values.reduce(0, +) / Double(values.count)
+            let variance = values.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(values.count)
+            for i in range {
+                let ch = (i / s) % c
+                let v = (Double(xv[i]) - mu) / (variance + 1e-5).squareRoot() * Double(wv[ch]) + Double(bv[ch])
+                worst = max(worst, abs(v / (1 + Foundation.exp(-v)) - Double(fused.values[i])))
+            }
+        } }
+        #expect(worst <= 2e-5, "fused vs definition: \(worst)")
+        let apart = zip(fused.values, separate.values).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(apart <= 2e-5, "fused vs separate: \(apart)")
+        // Under a tape the fused call is the two recorded ops: same values, and gradients flow to x, γ and β.
+        let tape = Tape()
+        let (tx, tw, tb) = (x.copy(), w.copy(), b.copy())
+        tape.watch([tx, tw, tb])
+        let y = groupNormSiLU(tx, groups: groups, weight: tw, bias: tb)
+        #expect(y.values == separate.values)
+        tape.backward(y.sum())
+        #expect(tx.grad != nil && tw.grad != nil && tb.grad != nil)
+    }
+}

@@ -80,6 +80,9 @@ public final class GroupNormLayer: Module {
 
     /// Applies the layer. x: `[B, C, *]`.
     public func callAsFunction(_ x: Tensor) -> Tensor { groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps) }
+
+    /// The layer followed by SiLU (one pass in inference; see `groupNormSiLU`).
+    public func withSiLU(_ x: Tensor) -> Tensor { groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps) }
 }
 
 /// Layer normalisation over the last dimension. Keys: `weight [C]`, `bias [C]`.

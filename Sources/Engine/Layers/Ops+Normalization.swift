@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 
 /// Group normalisation: x `[B, C, *]` split into `groups` groups of channels; each (image, group) normalised to
@@ -6,6 +7,18 @@ import Foundation
 /// `y = (x − μ)/√(σ² + ε)·γ_c + β_c`. Matches: `torch.nn.functional.group_norm`. Clips `[N, F, C, H, W]` are
 /// normalised per frame (pass `[N·F, C, H, W]`). Parallel over (image, group).
 public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+    groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps, silu: false)
+}
+
+/// `groupNorm(x, …).silu()`, the pre-activation of every residual block. When nothing records gradients (inference)
+/// the SiLU is applied in the same pass as the normalisation's affine map, saving a read and a write of the tensor;
+/// with a tape it is the two recorded ops.
+public func groupNormSiLU(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+    if tapeOf(x, weight, bias) != nil { return groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps).silu() }
+    return groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps, silu: true)
+}
+
+private func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float, silu: Bool) -> Tensor {
     let b = x.shape[0], c = x.shape[1]
     precondition(groups >= 1 && c % groups == 0, "groupNorm: \(groups) groups do not divide \(c) channels")
     let s = x.count / max(b * c, 1), cpg = c / groups, n = cpg * s
@@ -24,12 +37,18 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
                 let ch = g0 + ci
                 let scale = r * (wd?[ch] ?? 1), shift = (bd?[ch] ?? 0) - mu * scale
                 let src = base + ci * s, dst = yd + bg * n + ci * s
-                for i in 0..<s { dst[i] = src[i] * scale + shift }
+                if Kernels.hasAVX2 {
+                    zt_affine_avx2(src, dst, s, scale, shift, silu ? 1 : 0)
+                } else {
+                    for i in 0..<s { dst[i] = src[i] * scale + shift }
+                    if silu { Kernels.siluPortable(dst, dst, s) }
+                }
             }
         }
     }
     withExtendedLifetime((mean, rstd)) {}
     if let tape = tapeOf(x, weight, bias) {
+        precondition(!silu, "groupNorm: the fused SiLU is for inference only")
         tape.record(y) { gy in
             // The closure must own mean/rstd (their buffers would otherwise return to the pool).
             let md = mean.data, rd = rstd.data

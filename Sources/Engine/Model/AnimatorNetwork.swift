@@ -165,6 +165,6 @@ public final class AnimatorUNet: Module {
             if let tt = upTemporal[l] { h = tt(h, frames: frames) }
             if let c = upConvs[l] { h = c(upsampleNearest(h, factor: 2)) }
         }
-        return pixelShuffle(convOut(normOut(h).silu()), factor: config.patchSize)
+        return pixelShuffle(convOut(normOut.withSiLU(h)), factor: config.patchSize)
     }
 }
