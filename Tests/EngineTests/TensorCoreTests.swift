@@ -179,3 +179,30 @@ import Testing
         #expect(tx.grad != nil && tw.grad != nil && tb.grad != nil)
     }
 }
+
+/// The residual block's fused convolution adds (per-image bias, residual) give exactly the separate ops' values, in
+/// inference (fused) and under a tape (recorded ops, with gradients reaching the bias and the residual).
+@Suite struct FusedConvAddTests {
+    @Test(arguments: [[2, 3, 7, 5], [3, 16, 16, 16]])
+    func fusedEqualsSeparate(_ shape: [Int]) throws {
+        var rng = Philox(seed: UInt64(shape.reduce(1, *)))
+        let co = 12
+        let x = rng.normal(shape), w = rng.normal([co, shape[1], 3, 3]), b = rng.normal([co])
+        let rowBias = rng.normal([shape[0], co]), residual = rng.normal([shape[0], co, shape[2], shape[3]])
+        let plain = conv2d(x, w, b, padding: (1, 1))
+        let separate = residual + (plain + rowBias.reshaped([shape[0], co, 1, 1]))
+        let fused = conv2d(x, w, b, padding: (1, 1), rowBias: rowBias, residual: residual)
+        #expect(fused.values == separate.values)
+        #expect(conv2d(x, w, b, padding: (1, 1), rowBias: rowBias, residual: nil).values == (plain + rowBias.reshaped([shape[0], co, 1, 1])).values)
+        #expect(conv2d(x, w, b, padding: (1, 1), rowBias: nil, residual: residual).values == (residual + plain).values)
+        let tape = Tape()
+        let (tr, tres) = (rowBias.copy(), residual.copy())
+        tape.watch([tr, tres])
+        let y = conv2d(x, w, b, padding: (1, 1), rowBias: tr, residual: tres)
+        #expect(y.values == separate.values)
+        tape.backward(y.sum())
+        let perImage = Float(shape[2] * shape[3])
+        #expect(try #require(tr.grad).values.allSatisfy { $0 == perImage })
+        #expect(try #require(tres.grad).values.allSatisfy { $0 == 1 })
+    }
+}

@@ -53,6 +53,13 @@ public final class Conv2dLayer: Module {
 
     /// Applies the layer. x: `[B, C, H, W]`.
     public func callAsFunction(_ x: Tensor) -> Tensor { conv2d(x, weight, bias, stride: stride, padding: padding) }
+
+    /// The layer plus a per-image bias `[B, Co]` and/or a residual `[B, Co, Ho, Wo]` (folded into the convolution's
+    /// output pass in inference; see `conv2d(_:_:_:padding:rowBias:residual:)`). Stride-1 layers only.
+    public func callAsFunction(_ x: Tensor, rowBias: Tensor?, residual: Tensor?) -> Tensor {
+        precondition(stride == (1, 1), "Conv2dLayer: the fused adds need stride 1")
+        return conv2d(x, weight, bias, padding: padding, rowBias: rowBias, residual: residual)
+    }
 }
 
 /// Group normalisation with affine parameters. Keys: `weight [C]` (ones), `bias [C]` (zeros).

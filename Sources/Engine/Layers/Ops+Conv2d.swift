@@ -120,6 +120,27 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: (Int,
     return y
 }
 
+/// `conv2d(x, weight, bias, padding:) + rowBias[b, o] + residual[b, o, y, x]` — a residual block's time-embedding bias
+/// (`[B, Co]`) and skip connection (`[B, Co, Ho, Wo]`), either optional. In inference, on the direct (stride-1)
+/// path, the adds happen in the pass that compacts the convolution's output instead of two more passes over the
+/// tensor; under a tape, or on the im2col path, they are the usual recorded ops. Same values either way.
+public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, padding: (Int, Int), rowBias: Tensor?, residual: Tensor?) -> Tensor {
+    let g = ConvGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                         outChannels: weight.shape[0], kernelH: weight.shape[2], kernelW: weight.shape[3],
+                         strideH: 1, strideW: 1, padH: padding.0, padW: padding.1)
+    let inference = tapeOf(x, weight, bias, rowBias, residual) == nil
+    if inference, x.rank == 4, weight.rank == 4, x.shape[1] == weight.shape[1], g.outH > 0, g.outW > 0,
+       rowBias.map({ $0.count == g.batch * g.outChannels }) ?? true,
+       residual.map({ $0.shape == [g.batch, g.outChannels, g.outH, g.outW] }) ?? true,
+       let kernel = DirectConv.Kernel.best(forOutputChannels: g.outChannels), DirectConv.suits(g) {
+        return DirectConv.forward(g, x.data, weight.data, bias?.data, kernel: kernel, rowBias: rowBias?.data, residual: residual?.data)
+    }
+    var y = conv2d(x, weight, bias, padding: padding)
+    if let rowBias { y = y + rowBias.reshaped([rowBias.shape[0], rowBias.count / rowBias.shape[0], 1, 1]) }
+    if let residual { y = residual + y }
+    return y
+}
+
 /// The forward computation on raw buffers (no tape): im2col of up to `g.imagesPerChunk()` images side by side,
 /// one GEMM, copy into `[B, Co, Ho, Wo]`, plus bias.
 package func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
@@ -387,8 +408,11 @@ package enum DirectConv {
         return gw
     }
 
+    /// `rowBias` (`[B, Co]`) and `residual` (`[B, Co, Ho, Wo]`), when given, are added in the pass that compacts the
+    /// output (inference's fused adds; see `conv2d(_:_:_:padding:rowBias:residual:)`).
     static func forward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
-                        _ bd: UnsafePointer<Float>?, kernel: Kernel, width: Int = ComputeThreads.width) -> Tensor {
+                        _ bd: UnsafePointer<Float>?, kernel: Kernel, width: Int = ComputeThreads.width,
+                        rowBias: UnsafePointer<Float>? = nil, residual: UnsafePointer<Float>? = nil) -> Tensor {
         let (c, co, taps) = (g.channels, g.outChannels, g.kernelH * g.kernelW)
         let (wp, plane) = paddedPlane(g)
         let (oh, ow) = (g.outH, g.outW)
@@ -431,7 +455,20 @@ package enum DirectConv {
             for j in r {
                 let (b, o) = (j / co, j % co)
                 let src = od + (b * blocks * cb + o) * positions, dst = yd + j * oh * ow
-                for yy in 0..<oh { ConvGeometry.copy(dst + yy * ow, src + yy * wp, ow) }
+                guard rowBias != nil || residual != nil else {
+                    for yy in 0..<oh { ConvGeometry.copy(dst + yy * ow, src + yy * wp, ow) }
+                    continue
+                }
+                let add = rowBias?[j] ?? 0, res = residual.map { $0 + j * oh * ow }
+                for yy in 0..<oh {
+                    let s = src + yy * wp, d = dst + yy * ow
+                    if let res {
+                        let r = res + yy * ow
+                        for i in 0..<ow { d[i] = s[i] + add + r[i] }
+                    } else {
+                        for i in 0..<ow { d[i] = s[i] + add }
+                    }
+                }
             }
         }
         return y

@@ -36,13 +36,10 @@ public final class ResBlock: Module {
 
     /// x: `[BF, Cin, H, W]`, temb: `[BF, T]` (ignored by untimed blocks) → `[BF, Cout, H, W]`.
     public func callAsFunction(_ x: Tensor, _ temb: Tensor?) -> Tensor {
-        var h = conv1(norm1.withSiLU(x))
-        if let time, let temb {
-            let bias = time(temb.silu())                      // [BF, Cout]
-            h = h + bias.reshaped([bias.shape[0], bias.shape[1], 1, 1])
-        }
-        h = conv2(norm2.withSiLU(h))
-        return (skip.map { $0(x) } ?? x) + h
+        var bias: Tensor?
+        if let time, let temb { bias = time(temb.silu()) }  // [BF, Cout]
+        let h = conv1(norm1.withSiLU(x), rowBias: bias, residual: nil)
+        return conv2(norm2.withSiLU(h), rowBias: nil, residual: skip.map { $0(x) } ?? x)
     }
 }
 
