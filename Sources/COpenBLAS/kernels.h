@@ -191,6 +191,19 @@ __attribute__((target("avx2,fma"))) static inline void zt_affine_avx2(const floa
 #undef ZT_AFFINE_SILU
 }
 
+/// One layer-norm row: y = (x − μ)·r·γ + β (γ, β NULL: 1, 0).
+__attribute__((target("avx2,fma"))) static inline void zt_layernorm_row_avx2(const float *x, float *y, long n, float mu,
+                                                                            float r, const float *w, const float *b) {
+    const __m256 vm = _mm256_set1_ps(mu), vr = _mm256_set1_ps(r), one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+#define ZT_LN(i, k)                                                                                                 \
+    {                                                                                                               \
+        __m256 h = _mm256_mul_ps(_mm256_sub_ps(zt_load8(x + i, k), vm), vr);                                       \
+        zt_store8(y + i, _mm256_fmadd_ps(h, w ? zt_load8(w + i, k) : one, b ? zt_load8(b + i, k) : zero), k);      \
+    }
+    ZT_LANES8(n, ZT_LN)
+#undef ZT_LN
+}
+
 /// gx = gy·σ(x)·(1 + x·(1 − σ(x))).
 __attribute__((target("avx2,fma"))) static inline void zt_silu_backward_avx2(const float *x, const float *gy, float *gx, long n) {
 #define ZT_SILU_B(i, k)                                                                                             \
@@ -735,6 +748,10 @@ ZT_WGRAD_KERNEL(zt_wgrad_avx2_cb4, "avx2,fma", 8, 4, ZT_ROWS4)
 static inline int zt_has_avx2_fma(void) { return 0; }
 static inline int zt_has_avx512(void) { return 0; }
 static inline void zt_silu_avx2(const float *x, float *y, long n) { (void)x; (void)y; (void)n; }
+static inline void zt_layernorm_row_avx2(const float *x, float *y, long n, float mu, float r, const float *w,
+                                         const float *b) {
+    (void)x; (void)y; (void)n; (void)mu; (void)r; (void)w; (void)b;
+}
 static inline void zt_affine_avx2(const float *x, float *y, long n, float a, float b, int silu) {
     (void)x; (void)y; (void)n; (void)a; (void)b; (void)silu;
 }

@@ -103,7 +103,11 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 
             let mu = Kernels.sum(src, c) / Float(c)
             let r = 1 / (Kernels.sumSquares(src, c, centre: mu) / Float(c) + eps).squareRoot()
             md[row] = mu; rd[row] = r
-            for i in 0..<c { dst[i] = (src[i] - mu) * r * (wd?[i] ?? 1) + (bd?[i] ?? 0) }
+            if Kernels.hasAVX2 {
+                zt_layernorm_row_avx2(src, dst, c, mu, r, wd, bd)
+            } else {
+                for i in 0..<c { dst[i] = (src[i] - mu) * r * (wd?[i] ?? 1) + (bd?[i] ?? 0) }
+            }
         }
     }
     withExtendedLifetime((mean, rstd)) {}
