@@ -686,6 +686,120 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
     for (; i < i1; i++) zt_attn_long1_avx512(q + i * ldq, ldq, d, kt, ldkt, lk, v, ldv, dv, scale, out + i * ldo, ldo, s);
 }
 
+// Backward of the long-attention kernel, per pair: Kᵀ, Vᵀ and K (rows padded to 16) packed once; for eight queries
+// at a time, P (recomputed) and dP = dO·Vᵀ in two L1 buffers, dS = scale·P ⊙ (dP − Σ P⊙dP) in place of dP,
+// dQ = dS·K written, and dK += dSᵀ·Q, dV += Pᵀ·dO accumulated in the pair's local sums (added to dK, dV at the end).
+#define ZT_LB_DP(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(go[(r) * ldgo + c]), vc, a##r);
+#define ZT_LB_STOREDP(r) _mm512_storeu_ps(dp + (r) * ldkt + j0, a##r);
+#define ZT_LB_DS(r)                                                                                                 \
+    {                                                                                                               \
+        float *pr = s + (r) * ldkt, *dr = dp + (r) * ldkt;                                                          \
+        __m512 acc = _mm512_setzero_ps();                                                                           \
+        for (long j0 = 0; j0 < ldkt; j0 += 16)                                                                      \
+            acc = _mm512_fmadd_ps(_mm512_loadu_ps(pr + j0), _mm512_loadu_ps(dr + j0), acc);                         \
+        const __m512 dot = _mm512_set1_ps(_mm512_reduce_add_ps(acc));                                               \
+        for (long j0 = 0; j0 < ldkt; j0 += 16)                                                                      \
+            _mm512_storeu_ps(dr + j0, _mm512_mul_ps(_mm512_mul_ps(sc, _mm512_loadu_ps(pr + j0)),                    \
+                                                    _mm512_sub_ps(_mm512_loadu_ps(dr + j0), dot)));                 \
+    }
+#define ZT_LB_PNORM(r)                                                                                              \
+    {                                                                                                               \
+        const __m512 iv = _mm512_set1_ps(inv[r]);                                                                   \
+        for (long j0 = 0; j0 < ldkt; j0 += 16)                                                                      \
+            _mm512_storeu_ps(s + (r) * ldkt + j0, _mm512_mul_ps(_mm512_loadu_ps(s + (r) * ldkt + j0), iv));         \
+    }
+#define ZT_LB_GQ(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(dp[(r) * ldkt + j]), kj, a##r);
+#define ZT_LB_GQSTORE(r) _mm512_mask_storeu_ps(gq + (r) * ldq + c0, cm, a##r);
+#define ZT_LB_GK(r) acc = _mm512_fmadd_ps(_mm512_set1_ps(dp[(r) * ldkt + j]), x##r, acc);
+#define ZT_LB_GV(r) acc = _mm512_fmadd_ps(_mm512_set1_ps(s[(r) * ldkt + j]), x##r, acc);
+#define ZT_LB_QUERIES(NAME, ROWS)                                                                                   \
+    __attribute__((target("avx512f"))) static inline void NAME(                                                     \
+        const float *q, long ldq, long d, const float *kt, const float *kp, long ldkp, long ldkt, long lk,         \
+        const float *vt, long dv, const float *go, long ldgo, float scale, float *gq, float *gkl, float *gvl,      \
+        long ldg, float *s, float *dp) {                                                                            \
+        const __m512 sc = _mm512_set1_ps(scale), ninf = _mm512_set1_ps(-__builtin_inff());                          \
+        float inv[8];                                                                                               \
+        for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
+            const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);             \
+            ROWS(ZT_SA_ZERO)                                                                                        \
+            for (long c = 0; c < d; c++) {                                                                          \
+                __m512 kc = _mm512_loadu_ps(kt + c * ldkt + j0);                                                    \
+                ROWS(ZT_SA_SCORE)                                                                                   \
+            }                                                                                                       \
+            ROWS(ZT_LA_STORES)                                                                                      \
+        }                                                                                                           \
+        for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
+            ROWS(ZT_SA_ZERO)                                                                                        \
+            for (long c = 0; c < dv; c++) {                                                                         \
+                __m512 vc = _mm512_loadu_ps(vt + c * ldkt + j0);                                                    \
+                ROWS(ZT_LB_DP)                                                                                      \
+            }                                                                                                       \
+            ROWS(ZT_LB_STOREDP)                                                                                     \
+        }                                                                                                           \
+        ROWS(ZT_LA_SOFTMAX)                                                                                         \
+        ROWS(ZT_LB_PNORM)                                                                                           \
+        ROWS(ZT_LB_DS)                                                                                              \
+        for (long c0 = 0; c0 < d; c0 += 16) {                                                                       \
+            __mmask16 cm = d - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (d - c0)) - 1);                   \
+            if (gq) {                                                                                               \
+                ROWS(ZT_SA_ZERO)                                                                                    \
+                for (long j = 0; j < lk; j++) {                                                                     \
+                    __m512 kj = _mm512_loadu_ps(kp + j * ldkp + c0);                                                \
+                    ROWS(ZT_LB_GQ)                                                                                  \
+                }                                                                                                   \
+                ROWS(ZT_LB_GQSTORE)                                                                                 \
+            }                                                                                                       \
+            if (gkl) {                                                                                              \
+                ROWS(ZT_SB_LOADQ)                                                                                   \
+                for (long j = 0; j < lk; j++) {                                                                     \
+                    __m512 acc = _mm512_loadu_ps(gkl + j * ldg + c0);                                               \
+                    ROWS(ZT_LB_GK)                                                                                  \
+                    _mm512_storeu_ps(gkl + j * ldg + c0, acc);                                                      \
+                }                                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+        if (gvl) {                                                                                                  \
+            for (long c0 = 0; c0 < dv; c0 += 16) {                                                                  \
+                __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);             \
+                ROWS(ZT_SB_LOADGO)                                                                                  \
+                for (long j = 0; j < lk; j++) {                                                                     \
+                    __m512 acc = _mm512_loadu_ps(gvl + j * ldg + c0);                                               \
+                    ROWS(ZT_LB_GV)                                                                                  \
+                    _mm512_storeu_ps(gvl + j * ldg + c0, acc);                                                      \
+                }                                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+    }
+ZT_LB_QUERIES(zt_attn_lback8_avx512, ZT_SA_ROWS8)
+ZT_LB_QUERIES(zt_attn_lback1_avx512, ZT_SA_ROWS1)
+
+/// Backward of one whole pair (all lq queries). Scratch `w` holds, in floats: Kᵀ d·ldkt, Vᵀ dv·ldkt, K lk·ldg,
+/// dK and dV sums 2·lk·ldg, and 16·ldkt for P and dS; ldkt = lk rounded up to 16, ldg = max(d, dv) rounded up to
+/// 16. gq is written; gk and gv are added to (NULL: not wanted).
+__attribute__((target("avx512f"))) static inline void zt_attn_long_backward_avx512(
+    const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d, const float *v, long ldv, long dv,
+    float scale, const float *go, long ldgo, float *gq, float *gk, float *gv, float *w) {
+    const long ldkt = (lk + 15) / 16 * 16, ldg = ((d > dv ? d : dv) + 15) / 16 * 16;
+    float *kt = w, *vt = kt + d * ldkt, *kp = vt + dv * ldkt, *gkl = kp + lk * ldg, *gvl = gkl + lk * ldg;
+    float *s = gvl + lk * ldg, *dp = s + 8 * ldkt;
+    zt_attn_kt_avx512(k, ldk, lk, d, kt, ldkt);
+    zt_attn_kt_avx512(v, ldv, lk, dv, vt, ldkt);
+    zt_attn_pack_v_avx512(k, ldk, lk, d, kp, ldg);
+    for (long i = 0; i < 2 * lk * ldg; i += 16) _mm512_storeu_ps(gkl + i, _mm512_setzero_ps());
+    float *gkp = gk ? gkl : 0, *gvp = gv ? gvl : 0;
+    long i = 0;
+    for (; i + 8 <= lq; i += 8)
+        zt_attn_lback8_avx512(q + i * ldq, ldq, d, kt, kp, ldg, ldkt, lk, vt, dv, go + i * ldgo, ldgo, scale,
+                              gq ? gq + i * ldq : 0, gkp, gvp, ldg, s, dp);
+    for (; i < lq; i++)
+        zt_attn_lback1_avx512(q + i * ldq, ldq, d, kt, kp, ldg, ldkt, lk, vt, dv, go + i * ldgo, ldgo, scale,
+                              gq ? gq + i * ldq : 0, gkp, gvp, ldg, s, dp);
+    for (long j = 0; j < lk; j++) {
+        if (gk) for (long c = 0; c < d; c++) gk[j * ldk + c] += gkl[j * ldg + c];
+        if (gv) for (long c = 0; c < dv; c++) gv[j * ldv + c] += gvl[j * ldg + c];
+    }
+}
+
 /// 1 when the CPU has AVX-512F (and the OS saves its registers).
 static inline int zt_has_avx512(void) {
     __builtin_cpu_init();
@@ -771,6 +885,12 @@ static inline void zt_attn_kt_avx512(const float *k, long ldk, long lk, long d, 
 }
 static inline void zt_attn_pack_v_avx512(const float *v, long ldv, long lk, long dv, float *vp, long ldvp) {
     (void)v; (void)ldv; (void)lk; (void)dv; (void)vp; (void)ldvp;
+}
+static inline void zt_attn_long_backward_avx512(const float *q, long ldq, long lq, const float *k, long ldk, long lk,
+                                                long d, const float *v, long ldv, long dv, float scale, const float *go,
+                                                long ldgo, float *gq, float *gk, float *gv, float *w) {
+    (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale;
+    (void)go; (void)ldgo; (void)gq; (void)gk; (void)gv; (void)w;
 }
 static inline void zt_attn_long_forward_avx512(const float *q, long ldq, long i0, long i1, const float *kt, long ldkt,
                                                long lk, long d, const float *v, long ldv, long dv, float scale,

@@ -51,8 +51,8 @@ private struct AttentionGeometry {
     /// kernels of COpenBLAS/kernels.h, one pair per call: GEMMs of 16×16×32 were mostly call and packing overhead.
     var usesShortKernel: Bool { ShortAttentionKernel.current != nil && lk <= 16 && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) }
 
-    /// Longer key sequences take the AVX-512 kernel (forward only) when the CPU has it and the heads are narrow
-    /// enough that Kᵀ and V of a pair stay in cache; the backward keeps the GEMM path.
+    /// Longer key sequences take the AVX-512 kernels when the CPU has them and the heads are narrow enough that Kᵀ
+    /// and V of a pair stay in cache (the backward's only when workers can own whole pairs; else the GEMM path).
     var usesLongKernel: Bool {
         LongAttentionKernel.enabled && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) && lk * (d + dv) <= 1 << 18
     }
@@ -141,11 +141,12 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
     let short = g.usesShortKernel
     // The kernel is chosen once, so the backward (recorded below) runs the one the forward ran.
     let kernel = ShortAttentionKernel.current ?? .avx2
+    let long = !short && g.usesLongKernel
     if short {
         parallelFor(pairs, costPerItem: g.lq * g.lk * (g.d + g.dv) * 2) { r in
             for pair in r { g.shortForward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd, kernel: kernel) }
         }
-    } else if g.usesLongKernel {
+    } else if long {
         // AVX-512: per pair, Kᵀ and V packed once into the worker's scratch, then eight queries at a time with their
         // scores in L1. Workers own whole pairs (or, with fewer pairs than workers, query ranges of one pair).
         let (ldkt, ldvp) = ((g.lk + 15) / 16 * 16, (g.dv + 15) / 16 * 16)
@@ -205,6 +206,24 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                         g.shortBackward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd, kernel: kernel)
                     }
                 }
+            } else if long && (pairs >= width || width == 1) {
+                // AVX-512, workers own whole pairs (dK and dV are sums over the pair's queries).
+                let (ldkt, ldg) = ((g.lk + 15) / 16 * 16, (max(g.d, g.dv) + 15) / 16 * 16)
+                let per = (g.d + g.dv + 16) * ldkt + 3 * g.lk * ldg
+                let scratch = Tensor(shape: [width, per])
+                let sd = scratch.data
+                parallelFor(width, costPerItem: 1 << 20, width: width) { workers in
+                    for w in workers {
+                        for pair in (pairs * w / width)..<(pairs * (w + 1) / width) {
+                            let (b, h) = (pair / heads, pair % heads)
+                            let (qo, ko, vo) = (b * g.lq * g.cq + h * g.d, b * g.lk * g.cq + h * g.d, b * g.lk * g.cv + h * g.dv)
+                            zt_attn_long_backward_avx512(qd + qo, g.cq, g.lq, kd + ko, g.cq, g.lk, g.d, vd + vo, g.cv, g.dv, g.scale,
+                                                         god + b * g.lq * g.cv + h * g.dv, g.cv, gqd.map { $0 + qo },
+                                                         gkd.map { $0 + ko }, gvd.map { $0 + vo }, sd + w * per)
+                        }
+                    }
+                }
+                withExtendedLifetime(scratch) {}
             } else if pairs >= width && width > 1 {
                 // dK and dV accumulate over a pair's query blocks, so workers own whole pairs.
                 let scratch = Tensor(shape: [width, 2 * block])
