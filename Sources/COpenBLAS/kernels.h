@@ -638,13 +638,48 @@ __attribute__((target("avx512f"))) static inline void zt_attn_kt_avx512(const fl
 #define ZT_LA_OUT(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(s[(r) * ldkt + j]), vj, a##r);
 #define ZT_LA_STOREO(r) _mm512_mask_storeu_ps(out + (r) * ldo + c0, cm, _mm512_mul_ps(a##r, _mm512_set1_ps(inv[r])));
 /// softmax(scale·q·Kᵀ)·V for R consecutive queries (R = 8 or 1); `s` holds R·ldkt floats.
+#define ZT_LA_ZERO2(r) __m512 a##r = _mm512_setzero_ps(), b##r = a##r;
+#define ZT_LA_SCORE2(r)                                                                                             \
+    {                                                                                                               \
+        __m512 x = _mm512_set1_ps(q[(r) * ldq + c]);                                                                \
+        a##r = _mm512_fmadd_ps(x, k0, a##r);                                                                        \
+        b##r = _mm512_fmadd_ps(x, k1, b##r);                                                                        \
+    }
+#define ZT_LA_STORES2(r)                                                                                            \
+    _mm512_storeu_ps(s + (r) * ldkt + j0, _mm512_mul_ps(a##r, sc));                                                 \
+    _mm512_storeu_ps(s + (r) * ldkt + j0 + 16, _mm512_mask_mul_ps(ninf, m1, b##r, sc));
+#define ZT_LA_OUT2(r)                                                                                               \
+    {                                                                                                               \
+        __m512 x = _mm512_set1_ps(s[(r) * ldkt + j]);                                                               \
+        a##r = _mm512_fmadd_ps(x, v0, a##r);                                                                        \
+        b##r = _mm512_fmadd_ps(x, v1, b##r);                                                                        \
+    }
+#define ZT_LA_STOREO2(r)                                                                                            \
+    {                                                                                                               \
+        const __m512 iv = _mm512_set1_ps(inv[r]);                                                                   \
+        _mm512_storeu_ps(out + (r) * ldo + c0, _mm512_mul_ps(a##r, iv));                                            \
+        _mm512_mask_storeu_ps(out + (r) * ldo + c0 + 16, cm1, _mm512_mul_ps(b##r, iv));                             \
+    }
+/// softmax(scale·q·Kᵀ)·V for R consecutive queries (R = 8 or 1); `s` holds R·ldkt floats; V rows are `ldv` apart and
+/// readable (zero) up to dv rounded up to 16. Keys and output columns go two 16-lane chunks at a time where there are
+/// two, so each broadcast query (or probability) value feeds two FMAs.
 #define ZT_LA_QUERIES(NAME, ROWS)                                                                                   \
     __attribute__((target("avx512f"))) static inline void NAME(const float *q, long ldq, long d, const float *kt,   \
                                                                long ldkt, long lk, const float *v, long ldv, long dv, \
                                                                float scale, float *out, long ldo, float *s) {       \
         const __m512 sc = _mm512_set1_ps(scale), ninf = _mm512_set1_ps(-__builtin_inff());                          \
         float inv[8];                                                                                               \
-        for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
+        long j0 = 0;                                                                                                \
+        for (; j0 + 32 <= ldkt; j0 += 32) {                                                                         \
+            const __mmask16 m1 = lk - j0 - 16 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0 - 16)) - 1);  \
+            ROWS(ZT_LA_ZERO2)                                                                                       \
+            for (long c = 0; c < d; c++) {                                                                          \
+                __m512 k0 = _mm512_loadu_ps(kt + c * ldkt + j0), k1 = _mm512_loadu_ps(kt + c * ldkt + j0 + 16);     \
+                ROWS(ZT_LA_SCORE2)                                                                                  \
+            }                                                                                                       \
+            ROWS(ZT_LA_STORES2)                                                                                     \
+        }                                                                                                           \
+        for (; j0 < ldkt; j0 += 16) {                                                                               \
             const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);             \
             ROWS(ZT_SA_ZERO)                                                                                        \
             for (long c = 0; c < d; c++) {                                                                          \
@@ -654,7 +689,17 @@ __attribute__((target("avx512f"))) static inline void zt_attn_kt_avx512(const fl
             ROWS(ZT_LA_STORES)                                                                                      \
         }                                                                                                           \
         ROWS(ZT_LA_SOFTMAX)                                                                                         \
-        for (long c0 = 0; c0 < dv; c0 += 16) {                                                                      \
+        long c0 = 0;                                                                                                \
+        for (; c0 + 16 < dv; c0 += 32) {                                                                            \
+            __mmask16 cm1 = dv - c0 - 16 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0 - 16)) - 1);      \
+            ROWS(ZT_LA_ZERO2)                                                                                       \
+            for (long j = 0; j < lk; j++) {                                                                         \
+                __m512 v0 = _mm512_loadu_ps(v + j * ldv + c0), v1 = _mm512_maskz_loadu_ps(cm1, v + j * ldv + c0 + 16); \
+                ROWS(ZT_LA_OUT2)                                                                                    \
+            }                                                                                                       \
+            ROWS(ZT_LA_STOREO2)                                                                                     \
+        }                                                                                                           \
+        for (; c0 < dv; c0 += 16) {                                                                                 \
             __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);                 \
             ROWS(ZT_SA_ZERO)                                                                                        \
             for (long j = 0; j < lk; j++) {                                                                         \
