@@ -204,6 +204,38 @@ __attribute__((target("avx2,fma"))) static inline void zt_layernorm_row_avx2(con
 #undef ZT_LN
 }
 
+/// Group-norm backward, one channel of s values: Σ g and Σ g·x in one pass (8-lane partial sums, then lanes in order).
+__attribute__((target("avx2,fma"))) static inline void zt_sum_dot_avx2(const float *g, const float *x, long n, float *sg,
+                                                                      float *sgx) {
+    __m256 a = _mm256_setzero_ps(), b = a;
+#define ZT_SD(i, k) { __m256 gv = zt_load8(g + i, k); a = _mm256_add_ps(a, gv); b = _mm256_fmadd_ps(gv, zt_load8(x + i, k), b); }
+    ZT_LANES8(n, ZT_SD)
+#undef ZT_SD
+    float la[8], lb[8];
+    _mm256_storeu_ps(la, a);
+    _mm256_storeu_ps(lb, b);
+    float ta = 0, tb = 0;
+    for (int j = 0; j < 8; j++) { ta += la[j]; tb += lb[j]; }
+    *sg = ta;
+    *sgx = tb;
+}
+
+/// Group-norm backward, one channel: dx = r·(w·g − mG − (x − μ)·r·mGX).
+__attribute__((target("avx2,fma"))) static inline void zt_gn_backward_avx2(const float *x, const float *g, float *dx, long n,
+                                                                          float mu, float r, float w, float meanG,
+                                                                          float meanGX) {
+    const __m256 vm = _mm256_set1_ps(mu), vr = _mm256_set1_ps(r), vw = _mm256_set1_ps(w), vg = _mm256_set1_ps(meanG),
+                 vgx = _mm256_set1_ps(meanGX);
+#define ZT_GNB(i, k)                                                                                                \
+    {                                                                                                               \
+        __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(zt_load8(x + i, k), vm), vr);                                    \
+        __m256 t = _mm256_sub_ps(_mm256_fmsub_ps(vw, zt_load8(g + i, k), vg), _mm256_mul_ps(xhat, vgx));            \
+        zt_store8(dx + i, _mm256_mul_ps(vr, t), k);                                                                \
+    }
+    ZT_LANES8(n, ZT_GNB)
+#undef ZT_GNB
+}
+
 /// gx = gy·σ(x)·(1 + x·(1 − σ(x))).
 __attribute__((target("avx2,fma"))) static inline void zt_silu_backward_avx2(const float *x, const float *gy, float *gx, long n) {
 #define ZT_SILU_B(i, k)                                                                                             \
@@ -736,6 +768,13 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
 // dQ = dS·K written, and dK += dSᵀ·Q, dV += Pᵀ·dO accumulated in the pair's local sums (added to dK, dV at the end).
 #define ZT_LB_DP(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(go[(r) * ldgo + c]), vc, a##r);
 #define ZT_LB_STOREDP(r) _mm512_storeu_ps(dp + (r) * ldkt + j0, a##r);
+#define ZT_LB_DP2(r)                                                                                                \
+    {                                                                                                               \
+        __m512 x = _mm512_set1_ps(go[(r) * ldgo + c]);                                                              \
+        a##r = _mm512_fmadd_ps(x, k0, a##r);                                                                        \
+        b##r = _mm512_fmadd_ps(x, k1, b##r);                                                                        \
+    }
+#define ZT_LB_STOREDP2(r) _mm512_storeu_ps(dp + (r) * ldkt + j0, a##r); _mm512_storeu_ps(dp + (r) * ldkt + j0 + 16, b##r);
 #define ZT_LB_DS(r)                                                                                                 \
     {                                                                                                               \
         float *pr = s + (r) * ldkt, *dr = dp + (r) * ldkt;                                                          \
@@ -756,6 +795,23 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
 #define ZT_LB_GQ(r) a##r = _mm512_fmadd_ps(_mm512_set1_ps(dp[(r) * ldkt + j]), kj, a##r);
 #define ZT_LB_GQSTORE(r) _mm512_mask_storeu_ps(gq + (r) * ldq + c0, cm, a##r);
 #define ZT_LB_GK(r) acc = _mm512_fmadd_ps(_mm512_set1_ps(dp[(r) * ldkt + j]), x##r, acc);
+#define ZT_LB_GQ2(r)                                                                                                \
+    {                                                                                                               \
+        __m512 x = _mm512_set1_ps(dp[(r) * ldkt + j]);                                                              \
+        a##r = _mm512_fmadd_ps(x, v0, a##r);                                                                        \
+        b##r = _mm512_fmadd_ps(x, v1, b##r);                                                                        \
+    }
+#define ZT_LB_GQSTORE2(r)                                                                                           \
+    _mm512_storeu_ps(gq + (r) * ldq + c0, a##r);                                                                    \
+    _mm512_mask_storeu_ps(gq + (r) * ldq + c0 + 16, cm1, b##r);
+#define ZT_LB_LOADQ2(r)                                                                                             \
+    __m512 x##r = _mm512_loadu_ps(q + (r) * ldq + c0), y##r = _mm512_maskz_loadu_ps(cm1, q + (r) * ldq + c0 + 16);
+#define ZT_LB_GK2(r)                                                                                                \
+    {                                                                                                               \
+        __m512 t = _mm512_set1_ps(dp[(r) * ldkt + j]);                                                              \
+        acc = _mm512_fmadd_ps(t, x##r, acc);                                                                        \
+        acc1 = _mm512_fmadd_ps(t, y##r, acc1);                                                                      \
+    }
 #define ZT_LB_GV(r) acc = _mm512_fmadd_ps(_mm512_set1_ps(s[(r) * ldkt + j]), x##r, acc);
 #define ZT_LB_QUERIES(NAME, ROWS)                                                                                   \
     __attribute__((target("avx512f"))) static inline void NAME(                                                     \
@@ -764,27 +820,70 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
         long ldg, float *s, float *dp) {                                                                            \
         const __m512 sc = _mm512_set1_ps(scale), ninf = _mm512_set1_ps(-__builtin_inff());                          \
         float inv[8];                                                                                               \
-        for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
-            const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);             \
-            ROWS(ZT_SA_ZERO)                                                                                        \
-            for (long c = 0; c < d; c++) {                                                                          \
-                __m512 kc = _mm512_loadu_ps(kt + c * ldkt + j0);                                                    \
-                ROWS(ZT_SA_SCORE)                                                                                   \
+        long j0 = 0;                                                                                                \
+        for (; j0 + 32 <= ldkt; j0 += 32) {                                                                         \
+            const __mmask16 m1 = lk - j0 - 16 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0 - 16)) - 1);  \
+            {                                                                                                       \
+                ROWS(ZT_LA_ZERO2)                                                                                   \
+                for (long c = 0; c < d; c++) {                                                                      \
+                    __m512 k0 = _mm512_loadu_ps(kt + c * ldkt + j0), k1 = _mm512_loadu_ps(kt + c * ldkt + j0 + 16); \
+                    ROWS(ZT_LA_SCORE2)                                                                              \
+                }                                                                                                   \
+                ROWS(ZT_LA_STORES2)                                                                                 \
             }                                                                                                       \
-            ROWS(ZT_LA_STORES)                                                                                      \
+            {                                                                                                       \
+                ROWS(ZT_LA_ZERO2)                                                                                   \
+                for (long c = 0; c < dv; c++) {                                                                     \
+                    __m512 k0 = _mm512_loadu_ps(vt + c * ldkt + j0), k1 = _mm512_loadu_ps(vt + c * ldkt + j0 + 16); \
+                    ROWS(ZT_LB_DP2)                                                                                 \
+                }                                                                                                   \
+                ROWS(ZT_LB_STOREDP2)                                                                                \
+            }                                                                                                       \
         }                                                                                                           \
-        for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
-            ROWS(ZT_SA_ZERO)                                                                                        \
-            for (long c = 0; c < dv; c++) {                                                                         \
-                __m512 vc = _mm512_loadu_ps(vt + c * ldkt + j0);                                                    \
-                ROWS(ZT_LB_DP)                                                                                      \
+        for (; j0 < ldkt; j0 += 16) {                                                                               \
+            const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);             \
+            {                                                                                                       \
+                ROWS(ZT_SA_ZERO)                                                                                    \
+                for (long c = 0; c < d; c++) {                                                                      \
+                    __m512 kc = _mm512_loadu_ps(kt + c * ldkt + j0);                                                \
+                    ROWS(ZT_SA_SCORE)                                                                               \
+                }                                                                                                   \
+                ROWS(ZT_LA_STORES)                                                                                  \
             }                                                                                                       \
-            ROWS(ZT_LB_STOREDP)                                                                                     \
+            {                                                                                                       \
+                ROWS(ZT_SA_ZERO)                                                                                    \
+                for (long c = 0; c < dv; c++) {                                                                     \
+                    __m512 vc = _mm512_loadu_ps(vt + c * ldkt + j0);                                                \
+                    ROWS(ZT_LB_DP)                                                                                  \
+                }                                                                                                   \
+                ROWS(ZT_LB_STOREDP)                                                                                 \
+            }                                                                                                       \
         }                                                                                                           \
         ROWS(ZT_LA_SOFTMAX)                                                                                         \
         ROWS(ZT_LB_PNORM)                                                                                           \
         ROWS(ZT_LB_DS)                                                                                              \
-        for (long c0 = 0; c0 < d; c0 += 16) {                                                                       \
+        long c0 = 0;                                                                                                \
+        for (; c0 + 16 < d; c0 += 32) {                                                                             \
+            const __mmask16 cm1 = d - c0 - 16 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (d - c0 - 16)) - 1);  \
+            if (gq) {                                                                                               \
+                ROWS(ZT_LA_ZERO2)                                                                                   \
+                for (long j = 0; j < lk; j++) {                                                                     \
+                    __m512 v0 = _mm512_loadu_ps(kp + j * ldkp + c0), v1 = _mm512_loadu_ps(kp + j * ldkp + c0 + 16); \
+                    ROWS(ZT_LB_GQ2)                                                                                 \
+                }                                                                                                   \
+                ROWS(ZT_LB_GQSTORE2)                                                                                \
+            }                                                                                                       \
+            if (gkl) {                                                                                              \
+                ROWS(ZT_LB_LOADQ2)                                                                                  \
+                for (long j = 0; j < lk; j++) {                                                                     \
+                    __m512 acc = _mm512_loadu_ps(gkl + j * ldg + c0), acc1 = _mm512_loadu_ps(gkl + j * ldg + c0 + 16); \
+                    ROWS(ZT_LB_GK2)                                                                                 \
+                    _mm512_storeu_ps(gkl + j * ldg + c0, acc);                                                      \
+                    _mm512_storeu_ps(gkl + j * ldg + c0 + 16, acc1);                                                \
+                }                                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+        for (; c0 < d; c0 += 16) {                                                                                  \
             __mmask16 cm = d - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (d - c0)) - 1);                   \
             if (gq) {                                                                                               \
                 ROWS(ZT_SA_ZERO)                                                                                    \
@@ -910,6 +1009,13 @@ static inline void zt_silu_avx2(const float *x, float *y, long n) { (void)x; (vo
 static inline void zt_layernorm_row_avx2(const float *x, float *y, long n, float mu, float r, const float *w,
                                          const float *b) {
     (void)x; (void)y; (void)n; (void)mu; (void)r; (void)w; (void)b;
+}
+static inline void zt_sum_dot_avx2(const float *g, const float *x, long n, float *sg, float *sgx) {
+    (void)g; (void)x; (void)n; (void)sg; (void)sgx;
+}
+static inline void zt_gn_backward_avx2(const float *x, const float *g, float *dx, long n, float mu, float r, float w,
+                                       float meanG, float meanGX) {
+    (void)x; (void)g; (void)dx; (void)n; (void)mu; (void)r; (void)w; (void)meanG; (void)meanGX;
 }
 static inline void zt_affine_avx2(const float *x, float *y, long n, float a, float b, int silu) {
     (void)x; (void)y; (void)n; (void)a; (void)b; (void)silu;

@@ -98,6 +98,7 @@ struct AttentionKernelTests {
         Case(b: 1, lq: 64, lk: 128, heads: 4, d: 32, dv: 32),
         Case(b: 1, lq: 9, lk: 17, heads: 1, d: 1, dv: 3),
         Case(b: 2, lq: 20, lk: 500, heads: 2, d: 16, dv: 16),
+        Case(b: 2, lq: 11, lk: 40, heads: 1, d: 40, dv: 36),
     ]
 
     /// Attention over more than 16 keys: the AVX-512 forward kernel (where the CPU has it) and the GEMM path, each

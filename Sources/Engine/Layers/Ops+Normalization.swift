@@ -64,7 +64,8 @@ private func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?,
                     for ci in 0..<cpg {
                         let ch = g0 + ci, w = wd?[ch] ?? 1
                         let src = xd + bg * n + ci * s, g = gyd + bg * n + ci * s
-                        let sg = Kernels.sum(g, s), sgx = Kernels.dot(g, src, s)
+                        var sg: Float = 0, sgx: Float = 0
+                        if Kernels.hasAVX2 { zt_sum_dot_avx2(g, src, s, &sg, &sgx) } else { sg = Kernels.sum(g, s); sgx = Kernels.dot(g, src, s) }
                         // Σ gy·x̂ = r·(Σ gy·x − μ Σ gy)
                         let sgxhat = r * (sgx - mu * sg)
                         pw[img * c + ch] = sgxhat; pb[img * c + ch] = sg
@@ -75,6 +76,10 @@ private func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?,
                     for ci in 0..<cpg {
                         let ch = g0 + ci, w = wd?[ch] ?? 1
                         let src = xd + bg * n + ci * s, g = gyd + bg * n + ci * s, dst = gxd + bg * n + ci * s
+                        if Kernels.hasAVX2 {
+                            zt_gn_backward_avx2(src, g, dst, s, mu, r, w, meanG, meanGX)
+                            continue
+                        }
                         for i in 0..<s {
                             let xhat = (src[i] - mu) * r
                             dst[i] = r * (w * g[i] - meanG - xhat * meanGX)
