@@ -944,6 +944,62 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_backward_avx5
     }
 }
 
+// Linear layers with small weights (the model's: in and out ≤ a few hundred): y = b + x·W with W given as [K][ldw]
+// (ldw = N rounded up to 16, zero padded), so the weights stay in L1/L2 and the activations are read once, in place —
+// OpenBLAS packed every activation matrix (sgemm_oncopy) and zeroed the output first (sgemm_beta). Six rows × 64
+// columns per step: 24 accumulators, each broadcast x value feeding four FMAs.
+#define ZT_LIN_ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define ZT_LIN_INIT(r) __m512 c##r##0 = b0, c##r##1 = b1, c##r##2 = b2, c##r##3 = b3;
+#define ZT_LIN_FMA(r)                                                                                               \
+    {                                                                                                               \
+        __m512 xv = _mm512_set1_ps(x[(r) * ldx + k]);                                                               \
+        c##r##0 = _mm512_fmadd_ps(xv, w0, c##r##0);                                                                 \
+        c##r##1 = _mm512_fmadd_ps(xv, w1, c##r##1);                                                                 \
+        c##r##2 = _mm512_fmadd_ps(xv, w2, c##r##2);                                                                 \
+        c##r##3 = _mm512_fmadd_ps(xv, w3, c##r##3);                                                                 \
+    }
+#define ZT_LIN_STORE(r)                                                                                             \
+    _mm512_mask_storeu_ps(y + (r) * ldy + n0, m0, c##r##0);                                                         \
+    _mm512_mask_storeu_ps(y + (r) * ldy + n0 + 16, m1, c##r##1);                                                    \
+    _mm512_mask_storeu_ps(y + (r) * ldy + n0 + 32, m2, c##r##2);                                                    \
+    _mm512_mask_storeu_ps(y + (r) * ldy + n0 + 48, m3, c##r##3);
+#define ZT_LIN_BLOCK(NAME, ROWS)                                                                                    \
+    __attribute__((target("avx512f"))) static inline void NAME(const float *x, long ldx, long K, const float *wt,   \
+                                                               long ldw, long n0, long N, const float *bias, float *y, \
+                                                               long ldy) {                                          \
+        const __mmask16 m0 = zt_lin_mask(N - n0), m1 = zt_lin_mask(N - n0 - 16), m2 = zt_lin_mask(N - n0 - 32),     \
+                        m3 = zt_lin_mask(N - n0 - 48);                                                              \
+        const __m512 b0 = bias ? _mm512_maskz_loadu_ps(m0, bias + n0) : _mm512_setzero_ps(),                        \
+                     b1 = bias ? _mm512_maskz_loadu_ps(m1, bias + n0 + 16) : _mm512_setzero_ps(),                   \
+                     b2 = bias ? _mm512_maskz_loadu_ps(m2, bias + n0 + 32) : _mm512_setzero_ps(),                   \
+                     b3 = bias ? _mm512_maskz_loadu_ps(m3, bias + n0 + 48) : _mm512_setzero_ps();                   \
+        ROWS(ZT_LIN_INIT)                                                                                           \
+        const float *w = wt + n0;                                                                                   \
+        for (long k = 0; k < K; k++) {                                                                              \
+            const __m512 w0 = _mm512_maskz_loadu_ps(m0, w + k * ldw), w1 = _mm512_maskz_loadu_ps(m1, w + k * ldw + 16), \
+                         w2 = _mm512_maskz_loadu_ps(m2, w + k * ldw + 32), w3 = _mm512_maskz_loadu_ps(m3, w + k * ldw + 48); \
+            ROWS(ZT_LIN_FMA)                                                                                        \
+        }                                                                                                           \
+        ROWS(ZT_LIN_STORE)                                                                                          \
+    }
+/// Lanes of a 16-lane chunk that hold one of the `left` remaining columns.
+static inline __mmask16 zt_lin_mask(long left) {
+    return left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
+}
+ZT_LIN_BLOCK(zt_linear6_avx512, ZT_LIN_ROWS6)
+ZT_LIN_BLOCK(zt_linear1_avx512, ZT_SA_ROWS1)
+
+/// Rows [0, rows) of y = bias + x·W (x rows `ldx` apart, K values each; W as [K][ldw]; y rows `ldy` apart, N values).
+__attribute__((target("avx512f"))) static inline void zt_linear_avx512(const float *x, long ldx, long rows, long K,
+                                                                     const float *wt, long ldw, long N,
+                                                                     const float *bias, float *y, long ldy) {
+    for (long n0 = 0; n0 < N; n0 += 64) {
+        long r = 0;
+        for (; r + 6 <= rows; r += 6) zt_linear6_avx512(x + r * ldx, ldx, K, wt, ldw, n0, N, bias, y + r * ldy, ldy);
+        for (; r < rows; r++) zt_linear1_avx512(x + r * ldx, ldx, K, wt, ldw, n0, N, bias, y + r * ldy, ldy);
+    }
+}
+
 /// 1 when the CPU has AVX-512F (and the OS saves its registers).
 static inline int zt_has_avx512(void) {
     __builtin_cpu_init();
@@ -1036,6 +1092,10 @@ static inline void zt_attn_kt_avx512(const float *k, long ldk, long lk, long d, 
 }
 static inline void zt_attn_pack_v_avx512(const float *v, long ldv, long lk, long dv, float *vp, long ldvp) {
     (void)v; (void)ldv; (void)lk; (void)dv; (void)vp; (void)ldvp;
+}
+static inline void zt_linear_avx512(const float *x, long ldx, long rows, long K, const float *wt, long ldw, long N,
+                                    const float *bias, float *y, long ldy) {
+    (void)x; (void)ldx; (void)rows; (void)K; (void)wt; (void)ldw; (void)N; (void)bias; (void)y; (void)ldy;
 }
 static inline void zt_attn_long_backward_avx512(const float *q, long ldq, long lq, const float *k, long ldk, long lk,
                                                 long d, const float *v, long ldv, long dv, float scale, const float *go,

@@ -128,3 +128,45 @@ struct AttentionKernelTests {
         }
     }
 }
+
+/// The AVX-512 linear kernel (small weights) and the OpenBLAS path against the definition in double precision, forward
+/// and all gradients, on shapes that leave partial 16-column chunks, partial 64-column groups and partial 6-row blocks.
+@Suite("Linear kernel")
+struct LinearKernelTests {
+    @Test(arguments: [(7, 5, 3), (100, 64, 64), (33, 130, 70), (1, 1, 1), (13, 256, 128)])
+    func matchesDefinition(_ shape: (Int, Int, Int)) throws {
+        let (m, k, n) = shape
+        var rng = Philox(seed: UInt64(m * 7 + k * 3 + n))
+        let x = rng.normal([m, k]), w = rng.normal([n, k]), b = rng.normal([n]), gy = rng.normal([m, n])
+        var y = [Double](repeating: 0, count: m * n), gx = [Double](repeating: 0, count: m * k)
+        var gw = [Double](repeating: 0, count: n * k), gb = [Double](repeating: 0, count: n)
+        let (xv, wv, bv, gv) = (x.values, w.values, b.values, gy.values)
+        for r in 0..<m { for o in 0..<n {
+            var s = Double(bv[o])
+            for i in 0..<k { s += Double(xv[r * k + i]) * Double(wv[o * k + i]) }
+            y[r * n + o] = s
+            let g = Double(gv[r * n + o])
+            gb[o] += g
+            for i in 0..<k { gx[r * k + i] += g * Double(wv[o * k + i]); gw[o * k + i] += g * Double(xv[r * k + i]) }
+        } }
+        func check(_ got: [Float], _ want: [Double], _ what: String) {
+            let scale = max(want.map(abs).max() ?? 1, 1)
+            let err = zip(got, want).map { abs(Double($0) - $1) }.max() ?? .infinity
+            #expect(got.count == want.count && err <= 2e-6 * scale, "\(what): max error \(err) of \(scale)")
+        }
+        for disabled in LinearKernel.available ? [false, true] : [true] {
+            let tape = Tape()
+            let (tx, tw, tb) = (x.copy(), w.copy(), b.copy())
+            tape.watch([tx, tw, tb])
+            let out = LinearKernel.$disabled.withValue(disabled) { linear(tx, tw, tb) }
+            tape.backward(out, seed: gy)
+            let path = disabled ? "OpenBLAS" : "AVX-512"
+            check(out.values, y, "\(path) forward")
+            check(try #require(tx.grad).values, gx, "\(path) dx")
+            check(try #require(tw.grad).values, gw, "\(path) dW")
+            check(try #require(tb.grad).values, gb, "\(path) db")
+            let noBias = LinearKernel.$disabled.withValue(disabled) { linear(x, w, nil) }
+            check(noBias.values, zip(y, (0..<(m * n)).map { Double(bv[$0 % n]) }).map { $0 - $1 }, "\(path) forward without bias")
+        }
+    }
+}

@@ -1,3 +1,27 @@
+import COpenBLAS
+
+/// Whether linear layers with small weights run the AVX-512 kernel of COpenBLAS/kernels.h (else one OpenBLAS GEMM).
+package enum LinearKernel {
+    /// True on AVX-512 CPUs.
+    package static let available = DirectConv.Kernel.hasAVX512
+    /// Tests compare both paths with `LinearKernel.$disabled.withValue(true) { … }`.
+    @TaskLocal package static var disabled = false
+    /// Weights up to 1024 × 1024 (4 MB: they stay in cache while every row streams past).
+    static func suits(_ inF: Int, _ outF: Int) -> Bool { available && !disabled && inF <= 1024 && outF <= 1024 }
+
+    /// y (rows × n, bias added when given) = x (rows × k) · w, w as [k][n]; rows split across the engine's threads.
+    static func run(_ x: UnsafePointer<Float>, rows: Int, k: Int, _ w: UnsafePointer<Float>, n: Int,
+                    bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+        let block = 96, blocks = (rows + block - 1) / block
+        parallelFor(blocks, costPerItem: block * k * n) { r in
+            for b in r {
+                let r0 = b * block, count = min(block, rows - r0)
+                zt_linear_avx512(x + r0 * k, k, count, k, w, n, n, bias, y + r0 * n, n)
+            }
+        }
+    }
+}
+
 /// Linear map over the last dimension: `y = x·Wᵀ + b`. x: `[..., in]`, weight: `[out, in]` (PyTorch layout),
 /// bias: `[out]`. One GEMM over all leading dimensions.
 public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
@@ -7,17 +31,28 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     var outShape = x.shape
     outShape[outShape.count - 1] = outF
     let y = Tensor(shape: outShape)
-    if let bias {
-        for r in 0..<m { (y.data + r * outF).update(from: bias.data, count: outF) }
+    let small = LinearKernel.suits(inF, outF)
+    if small {
+        let wt = Tensor(shape: [inF, outF])  // Wᵀ, [in][out]
+        for o in 0..<outF { for i in 0..<inF { wt.data[i * outF + o] = weight.data[o * inF + i] } }
+        LinearKernel.run(x.data, rows: m, k: inF, wt.data, n: outF, bias: bias?.data, y.data)
+    } else {
+        if let bias {
+            for r in 0..<m { (y.data + r * outF).update(from: bias.data, count: outF) }
+        }
+        Kernels.gemm(transB: true, m: m, n: outF, k: inF, a: x.data, lda: inF, b: weight.data, ldb: inF,
+                     beta: bias == nil ? 0 : 1, c: y.data, ldc: outF)
     }
-    Kernels.gemm(transB: true, m: m, n: outF, k: inF, a: x.data, lda: inF, b: weight.data, ldb: inF,
-                 beta: bias == nil ? 0 : 1, c: y.data, ldc: outF)
     if let tape = tapeOf(x, weight, bias) {
         tape.record(y) { gy in
             if x.requiresGrad {
                 // dx = gy·W
                 let gx = Tensor(shape: x.shape)
-                Kernels.gemm(m: m, n: inF, k: outF, a: gy.data, lda: outF, b: weight.data, ldb: inF, c: gx.data, ldc: inF)
+                if small {
+                    LinearKernel.run(gy.data, rows: m, k: outF, weight.data, n: inF, bias: nil, gx.data)
+                } else {
+                    Kernels.gemm(m: m, n: inF, k: outF, a: gy.data, lda: outF, b: weight.data, ldb: inF, c: gx.data, ldc: inF)
+                }
                 x.accumulateGrad(gx, owned: true)
             }
             if weight.requiresGrad {
