@@ -107,26 +107,26 @@ __attribute__((target("avx2,fma"))) static inline void zt_softmax_row_avx2(float
     __builtin_memcpy(out + i * outStride + q + 2 * vw, &a##i##2, sizeof(vt));
 #define ZT_DCONV_KERNEL(NAME, TARGET, VW, CB, ROWS)                                                                 \
     __attribute__((target(TARGET))) static inline void NAME(                                                        \
-        const float *xp, long plane, long channels, const float *wt, const long *offsets, long taps,               \
+        const float *xp, long plane, long channels, const float *wt, const long *offsets, long taps,                \
         const float *bias, float *out, long outStride, long q0, long q1) {                                          \
         typedef float vt __attribute__((ext_vector_type(VW)));                                                      \
         const long vw = VW;                                                                                         \
-        for (long q = q0; q < q1; q += 3 * VW) {                                                                   \
-            ROWS(ZT_DCONV_INIT)                                                                                    \
-            const float *w = wt;                                                                                   \
-            for (long c = 0; c < channels; c++) {                                                                  \
-                const float *xc = xp + c * plane + q;                                                              \
-                for (long k = 0; k < taps; k++, w += CB) {                                                         \
-                    const float *src = xc + offsets[k];                                                            \
-                    vt x0, x1, x2;                                                                                 \
-                    __builtin_memcpy(&x0, src, sizeof(vt));                                                        \
-                    __builtin_memcpy(&x1, src + VW, sizeof(vt));                                                   \
-                    __builtin_memcpy(&x2, src + 2 * VW, sizeof(vt));                                               \
-                    ROWS(ZT_DCONV_FMA)                                                                             \
-                }                                                                                                  \
-            }                                                                                                      \
-            ROWS(ZT_DCONV_STORE)                                                                                   \
-        }                                                                                                          \
+        for (long q = q0; q < q1; q += 3 * VW) {                                                                    \
+            ROWS(ZT_DCONV_INIT)                                                                                     \
+            const float *w = wt;                                                                                    \
+            for (long c = 0; c < channels; c++) {                                                                   \
+                const float *xc = xp + c * plane + q;                                                               \
+                for (long k = 0; k < taps; k++, w += CB) {                                                          \
+                    const float *src = xc + offsets[k];                                                             \
+                    vt x0, x1, x2;                                                                                  \
+                    __builtin_memcpy(&x0, src, sizeof(vt));                                                         \
+                    __builtin_memcpy(&x1, src + VW, sizeof(vt));                                                    \
+                    __builtin_memcpy(&x2, src + 2 * VW, sizeof(vt));                                                \
+                    ROWS(ZT_DCONV_FMA)                                                                              \
+                }                                                                                                   \
+            }                                                                                                       \
+            ROWS(ZT_DCONV_STORE)                                                                                    \
+        }                                                                                                           \
     }
 
 // Activations over n floats, 8 lanes at a time; the last n mod 8 through a zero-padded 8-lane block, so every element
@@ -197,8 +197,8 @@ __attribute__((target("avx2,fma"))) static inline void zt_layernorm_row_avx2(con
     const __m256 vm = _mm256_set1_ps(mu), vr = _mm256_set1_ps(r), one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
 #define ZT_LN(i, k)                                                                                                 \
     {                                                                                                               \
-        __m256 h = _mm256_mul_ps(_mm256_sub_ps(zt_load8(x + i, k), vm), vr);                                       \
-        zt_store8(y + i, _mm256_fmadd_ps(h, w ? zt_load8(w + i, k) : one, b ? zt_load8(b + i, k) : zero), k);      \
+        __m256 h = _mm256_mul_ps(_mm256_sub_ps(zt_load8(x + i, k), vm), vr);                                        \
+        zt_store8(y + i, _mm256_fmadd_ps(h, w ? zt_load8(w + i, k) : one, b ? zt_load8(b + i, k) : zero), k);       \
     }
     ZT_LANES8(n, ZT_LN)
 #undef ZT_LN
@@ -228,9 +228,9 @@ __attribute__((target("avx2,fma"))) static inline void zt_gn_backward_avx2(const
                  vgx = _mm256_set1_ps(meanGX);
 #define ZT_GNB(i, k)                                                                                                \
     {                                                                                                               \
-        __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(zt_load8(x + i, k), vm), vr);                                    \
+        __m256 xhat = _mm256_mul_ps(_mm256_sub_ps(zt_load8(x + i, k), vm), vr);                                     \
         __m256 t = _mm256_sub_ps(_mm256_fmsub_ps(vw, zt_load8(g + i, k), vg), _mm256_mul_ps(xhat, vgx));            \
-        zt_store8(dx + i, _mm256_mul_ps(vr, t), k);                                                                \
+        zt_store8(dx + i, _mm256_mul_ps(vr, t), k);                                                                 \
     }
     ZT_LANES8(n, ZT_GNB)
 #undef ZT_GNB
@@ -240,9 +240,9 @@ __attribute__((target("avx2,fma"))) static inline void zt_gn_backward_avx2(const
 __attribute__((target("avx2,fma"))) static inline void zt_silu_backward_avx2(const float *x, const float *gy, float *gx, long n) {
 #define ZT_SILU_B(i, k)                                                                                             \
     {                                                                                                               \
-        __m256 v = zt_load8(x + i, k), s = zt_sigmoid8(v), one = _mm256_set1_ps(1.0f);                             \
-        __m256 d = _mm256_mul_ps(s, _mm256_fmadd_ps(v, _mm256_sub_ps(one, s), one));                               \
-        zt_store8(gx + i, _mm256_mul_ps(zt_load8(gy + i, k), d), k);                                               \
+        __m256 v = zt_load8(x + i, k), s = zt_sigmoid8(v), one = _mm256_set1_ps(1.0f);                              \
+        __m256 d = _mm256_mul_ps(s, _mm256_fmadd_ps(v, _mm256_sub_ps(one, s), one));                                \
+        zt_store8(gx + i, _mm256_mul_ps(zt_load8(gy + i, k), d), k);                                                \
     }
     ZT_LANES8(n, ZT_SILU_B)
 #undef ZT_SILU_B
@@ -252,10 +252,10 @@ __attribute__((target("avx2,fma"))) static inline void zt_silu_backward_avx2(con
 __attribute__((target("avx2,fma"))) static inline void zt_gelu_avx2(const float *x, float *y, long n) {
 #define ZT_GELU_F(i, k)                                                                                             \
     {                                                                                                               \
-        __m256 v = zt_load8(x + i, k), u = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));                 \
-        __m256 e = zt_exp8_avx2(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(u, u)));                          \
-        __m256 half = _mm256_mul_ps(_mm256_set1_ps(0.5f), v);                                                      \
-        zt_store8(y + i, _mm256_fmadd_ps(half, zt_erf8(u, e), half), k);                                           \
+        __m256 v = zt_load8(x + i, k), u = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));                  \
+        __m256 e = zt_exp8_avx2(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(u, u)));                           \
+        __m256 half = _mm256_mul_ps(_mm256_set1_ps(0.5f), v);                                                       \
+        zt_store8(y + i, _mm256_fmadd_ps(half, zt_erf8(u, e), half), k);                                            \
     }
     ZT_LANES8(n, ZT_GELU_F)
 #undef ZT_GELU_F
@@ -265,11 +265,11 @@ __attribute__((target("avx2,fma"))) static inline void zt_gelu_avx2(const float 
 __attribute__((target("avx2,fma"))) static inline void zt_gelu_backward_avx2(const float *x, const float *gy, float *gx, long n) {
 #define ZT_GELU_B(i, k)                                                                                             \
     {                                                                                                               \
-        __m256 v = zt_load8(x + i, k), u = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));                 \
-        __m256 e = zt_exp8_avx2(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(u, u)));                          \
-        __m256 cdf = _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_add_ps(_mm256_set1_ps(1.0f), zt_erf8(u, e)));      \
-        __m256 pdf = _mm256_mul_ps(e, _mm256_set1_ps(0.3989422804014327f));                                       \
-        zt_store8(gx + i, _mm256_mul_ps(zt_load8(gy + i, k), _mm256_fmadd_ps(v, pdf, cdf)), k);                    \
+        __m256 v = zt_load8(x + i, k), u = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));                  \
+        __m256 e = zt_exp8_avx2(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(u, u)));                           \
+        __m256 cdf = _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_add_ps(_mm256_set1_ps(1.0f), zt_erf8(u, e)));       \
+        __m256 pdf = _mm256_mul_ps(e, _mm256_set1_ps(0.3989422804014327f));                                         \
+        zt_store8(gx + i, _mm256_mul_ps(zt_load8(gy + i, k), _mm256_fmadd_ps(v, pdf, cdf)), k);                     \
     }
     ZT_LANES8(n, ZT_GELU_B)
 #undef ZT_GELU_B
@@ -451,6 +451,11 @@ __attribute__((target("avx2,fma"))) static inline void zt_attn_short_backward(
     }
 }
 
+/// Lanes of a 16-lane chunk that hold one of the `left` remaining values (all 16, some, or none).
+static inline __mmask16 zt_mask16(long left) {
+    return left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
+}
+
 // AVX-512 short attention: one query's ≤ 16 scores fill one 16-lane register, so the softmax is one masked
 // reduction per query, and eight queries go at once (eight independent FMA chains: the scores of eight queries share
 // each Kᵀ row load, their outputs share each V row load).
@@ -510,7 +515,7 @@ __attribute__((target("avx512f"))) static inline void zt_softmax16_avx512(__m512
             ROWS(ZT_SA_SOFTMAX)                                                                                     \
         }                                                                                                           \
         for (long c0 = 0; c0 < dv; c0 += 16) {                                                                      \
-            __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);                 \
+            __mmask16 cm = zt_mask16(dv - c0);                                                                      \
             ROWS(ZT_SA_ZERO)                                                                                        \
             for (long j = 0; j < lk; j++) {                                                                         \
                 __m512 vj = _mm512_maskz_loadu_ps(cm, v + j * ldv + c0);                                            \
@@ -551,9 +556,20 @@ __attribute__((target("avx512f"))) static inline void zt_attn_short_forward_avx5
 #define ZT_SB_LOADGO(r) __m512 x##r = _mm512_maskz_loadu_ps(cm, go + (r) * ldgo + c0);
 #define ZT_SB_GK(r) acc = _mm512_fmadd_ps(_mm512_set1_ps(ds[16 * (r) + j]), x##r, acc);
 #define ZT_SB_GV(r) acc = _mm512_fmadd_ps(_mm512_set1_ps(p[16 * (r) + j]), x##r, acc);
+/// sums[j][c0, c0 + 16) += Σ_r w_r[j]·x_r for j < lk (dK or dV of a block of queries, one 16-column chunk):
+/// LOADX declares row r's chunk x##r, FMA adds its term to `acc`.
+#define ZT_ROWSUM(ROWS, LOADX, FMA, sums, ld)                                                                       \
+    {                                                                                                               \
+        ROWS(LOADX)                                                                                                 \
+        for (long j = 0; j < lk; j++) {                                                                             \
+            __m512 acc = _mm512_loadu_ps((sums) + j * (ld) + c0);                                                   \
+            ROWS(FMA)                                                                                               \
+            _mm512_storeu_ps((sums) + j * (ld) + c0, acc);                                                          \
+        }                                                                                                           \
+    }
 #define ZT_SB_QUERIES(NAME, ROWS)                                                                                   \
     __attribute__((target("avx512f"))) static inline void NAME(                                                     \
-        const float *q, long ldq, long d, const float *kt, __mmask16 m, long lk, const float *k, long ldk,         \
+        const float *q, long ldq, long d, const float *kt, __mmask16 m, long lk, const float *k, long ldk,          \
         const float *vt, long dv, const float *go, long ldgo, float scale, float *gq, float *gkl, float *gvl) {     \
         float p[16 * 8] __attribute__((aligned(64))), ds[16 * 8] __attribute__((aligned(64)));                      \
         const __m512 sc = _mm512_set1_ps(scale);                                                                    \
@@ -574,7 +590,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_short_forward_avx5
             ROWS(ZT_SB_DS)                                                                                          \
         }                                                                                                           \
         for (long c0 = 0; c0 < d; c0 += 16) {                                                                       \
-            __mmask16 cm = d - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (d - c0)) - 1);                   \
+            __mmask16 cm = zt_mask16(d - c0);                                                                       \
             if (gq) {                                                                                               \
                 ROWS(ZT_SA_ZERO)                                                                                    \
                 for (long j = 0; j < lk; j++) {                                                                     \
@@ -583,24 +599,12 @@ __attribute__((target("avx512f"))) static inline void zt_attn_short_forward_avx5
                 }                                                                                                   \
                 ROWS(ZT_SB_GQSTORE)                                                                                 \
             }                                                                                                       \
-            if (gkl) {                                                                                              \
-                ROWS(ZT_SB_LOADQ)                                                                                   \
-                for (long j = 0; j < lk; j++) {                                                                     \
-                    __m512 acc = _mm512_load_ps(gkl + j * ZT_ATTN_MAXD + c0);                                       \
-                    ROWS(ZT_SB_GK)                                                                                  \
-                    _mm512_store_ps(gkl + j * ZT_ATTN_MAXD + c0, acc);                                              \
-                }                                                                                                   \
-            }                                                                                                       \
+            if (gkl) ZT_ROWSUM(ROWS, ZT_SB_LOADQ, ZT_SB_GK, gkl, ZT_ATTN_MAXD)                                      \
         }                                                                                                           \
         if (gvl) {                                                                                                  \
             for (long c0 = 0; c0 < dv; c0 += 16) {                                                                  \
-                __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);             \
-                ROWS(ZT_SB_LOADGO)                                                                                  \
-                for (long j = 0; j < lk; j++) {                                                                     \
-                    __m512 acc = _mm512_load_ps(gvl + j * ZT_ATTN_MAXD + c0);                                       \
-                    ROWS(ZT_SB_GV)                                                                                  \
-                    _mm512_store_ps(gvl + j * ZT_ATTN_MAXD + c0, acc);                                              \
-                }                                                                                                   \
+                __mmask16 cm = zt_mask16(dv - c0);                                                                  \
+                ZT_ROWSUM(ROWS, ZT_SB_LOADGO, ZT_SB_GV, gvl, ZT_ATTN_MAXD)                                          \
             }                                                                                                       \
         }                                                                                                           \
     }
@@ -645,7 +649,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_kt_avx512(const fl
     const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                             _mm512_set1_epi32((int)ldk));
     for (long j0 = 0; j0 < lk; j0 += 16) {
-        const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);
+        const __mmask16 m = zt_mask16(lk - j0);
         for (long c = 0; c < d; c++)
             _mm512_storeu_ps(kt + c * ldkt + j0, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, rows, k + j0 * ldk + c, 4));
     }
@@ -656,11 +660,11 @@ __attribute__((target("avx512f"))) static inline void zt_attn_kt_avx512(const fl
     {                                                                                                               \
         float *sr = s + (r) * ldkt;                                                                                 \
         __m512 mx = _mm512_set1_ps(-__builtin_inff());                                                              \
-        for (long j0 = 0; j0 < ldkt; j0 += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(sr + j0));                   \
+        for (long j0 = 0; j0 < ldkt; j0 += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(sr + j0));                    \
         const __m512 shift = _mm512_set1_ps(_mm512_reduce_max_ps(mx));                                              \
         __m512 sum = _mm512_setzero_ps();                                                                           \
         for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
-            const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);             \
+            const __mmask16 m = zt_mask16(lk - j0);                                                                 \
             __m512 e = _mm512_maskz_mov_ps(m, zt_exp16_avx512(_mm512_sub_ps(_mm512_loadu_ps(sr + j0), shift)));     \
             _mm512_storeu_ps(sr + j0, e);                                                                           \
             sum = _mm512_add_ps(sum, e);                                                                            \
@@ -703,7 +707,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_kt_avx512(const fl
         float inv[8];                                                                                               \
         long j0 = 0;                                                                                                \
         for (; j0 + 32 <= ldkt; j0 += 32) {                                                                         \
-            const __mmask16 m1 = lk - j0 - 16 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0 - 16)) - 1);  \
+            const __mmask16 m1 = zt_mask16(lk - j0 - 16);                                                           \
             ROWS(ZT_LA_ZERO2)                                                                                       \
             for (long c = 0; c < d; c++) {                                                                          \
                 __m512 k0 = _mm512_loadu_ps(kt + c * ldkt + j0), k1 = _mm512_loadu_ps(kt + c * ldkt + j0 + 16);     \
@@ -712,7 +716,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_kt_avx512(const fl
             ROWS(ZT_LA_STORES2)                                                                                     \
         }                                                                                                           \
         for (; j0 < ldkt; j0 += 16) {                                                                               \
-            const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);             \
+            const __mmask16 m = zt_mask16(lk - j0);                                                                 \
             ROWS(ZT_SA_ZERO)                                                                                        \
             for (long c = 0; c < d; c++) {                                                                          \
                 __m512 kc = _mm512_loadu_ps(kt + c * ldkt + j0);                                                    \
@@ -723,7 +727,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_kt_avx512(const fl
         ROWS(ZT_LA_SOFTMAX)                                                                                         \
         long c0 = 0;                                                                                                \
         for (; c0 + 16 < dv; c0 += 32) {                                                                            \
-            __mmask16 cm1 = dv - c0 - 16 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0 - 16)) - 1);      \
+            __mmask16 cm1 = zt_mask16(dv - c0 - 16);                                                                \
             ROWS(ZT_LA_ZERO2)                                                                                       \
             for (long j = 0; j < lk; j++) {                                                                         \
                 __m512 v0 = _mm512_loadu_ps(v + j * ldv + c0), v1 = _mm512_maskz_loadu_ps(cm1, v + j * ldv + c0 + 16); \
@@ -732,7 +736,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_kt_avx512(const fl
             ROWS(ZT_LA_STOREO2)                                                                                     \
         }                                                                                                           \
         for (; c0 < dv; c0 += 16) {                                                                                 \
-            __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);                 \
+            __mmask16 cm = zt_mask16(dv - c0);                                                                      \
             ROWS(ZT_SA_ZERO)                                                                                        \
             for (long j = 0; j < lk; j++) {                                                                         \
                 __m512 vj = _mm512_maskz_loadu_ps(cm, v + j * ldv + c0);                                            \
@@ -749,7 +753,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_pack_v_avx512(cons
                                                                           float *vp, long ldvp) {
     for (long j = 0; j < lk; j++)
         for (long c0 = 0; c0 < dv; c0 += 16) {
-            __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);
+            __mmask16 cm = zt_mask16(dv - c0);
             _mm512_storeu_ps(vp + j * ldvp + c0, _mm512_maskz_loadu_ps(cm, v + j * ldv + c0));
         }
 }
@@ -815,14 +819,14 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
 #define ZT_LB_GV(r) acc = _mm512_fmadd_ps(_mm512_set1_ps(s[(r) * ldkt + j]), x##r, acc);
 #define ZT_LB_QUERIES(NAME, ROWS)                                                                                   \
     __attribute__((target("avx512f"))) static inline void NAME(                                                     \
-        const float *q, long ldq, long d, const float *kt, const float *kp, long ldkp, long ldkt, long lk,         \
-        const float *vt, long dv, const float *go, long ldgo, float scale, float *gq, float *gkl, float *gvl,      \
+        const float *q, long ldq, long d, const float *kt, const float *kp, long ldkp, long ldkt, long lk,          \
+        const float *vt, long dv, const float *go, long ldgo, float scale, float *gq, float *gkl, float *gvl,       \
         long ldg, float *s, float *dp) {                                                                            \
         const __m512 sc = _mm512_set1_ps(scale), ninf = _mm512_set1_ps(-__builtin_inff());                          \
         float inv[8];                                                                                               \
         long j0 = 0;                                                                                                \
         for (; j0 + 32 <= ldkt; j0 += 32) {                                                                         \
-            const __mmask16 m1 = lk - j0 - 16 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0 - 16)) - 1);  \
+            const __mmask16 m1 = zt_mask16(lk - j0 - 16);                                                           \
             {                                                                                                       \
                 ROWS(ZT_LA_ZERO2)                                                                                   \
                 for (long c = 0; c < d; c++) {                                                                      \
@@ -841,7 +845,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
             }                                                                                                       \
         }                                                                                                           \
         for (; j0 < ldkt; j0 += 16) {                                                                               \
-            const __mmask16 m = lk - j0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (lk - j0)) - 1);             \
+            const __mmask16 m = zt_mask16(lk - j0);                                                                 \
             {                                                                                                       \
                 ROWS(ZT_SA_ZERO)                                                                                    \
                 for (long c = 0; c < d; c++) {                                                                      \
@@ -864,7 +868,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
         ROWS(ZT_LB_DS)                                                                                              \
         long c0 = 0;                                                                                                \
         for (; c0 + 16 < d; c0 += 32) {                                                                             \
-            const __mmask16 cm1 = d - c0 - 16 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (d - c0 - 16)) - 1);  \
+            const __mmask16 cm1 = zt_mask16(d - c0 - 16);                                                           \
             if (gq) {                                                                                               \
                 ROWS(ZT_LA_ZERO2)                                                                                   \
                 for (long j = 0; j < lk; j++) {                                                                     \
@@ -884,7 +888,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
             }                                                                                                       \
         }                                                                                                           \
         for (; c0 < d; c0 += 16) {                                                                                  \
-            __mmask16 cm = d - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (d - c0)) - 1);                   \
+            __mmask16 cm = zt_mask16(d - c0);                                                                       \
             if (gq) {                                                                                               \
                 ROWS(ZT_SA_ZERO)                                                                                    \
                 for (long j = 0; j < lk; j++) {                                                                     \
@@ -893,24 +897,12 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
                 }                                                                                                   \
                 ROWS(ZT_LB_GQSTORE)                                                                                 \
             }                                                                                                       \
-            if (gkl) {                                                                                              \
-                ROWS(ZT_SB_LOADQ)                                                                                   \
-                for (long j = 0; j < lk; j++) {                                                                     \
-                    __m512 acc = _mm512_loadu_ps(gkl + j * ldg + c0);                                               \
-                    ROWS(ZT_LB_GK)                                                                                  \
-                    _mm512_storeu_ps(gkl + j * ldg + c0, acc);                                                      \
-                }                                                                                                   \
-            }                                                                                                       \
+            if (gkl) ZT_ROWSUM(ROWS, ZT_SB_LOADQ, ZT_LB_GK, gkl, ldg)                                               \
         }                                                                                                           \
         if (gvl) {                                                                                                  \
             for (long c0 = 0; c0 < dv; c0 += 16) {                                                                  \
-                __mmask16 cm = dv - c0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (dv - c0)) - 1);             \
-                ROWS(ZT_SB_LOADGO)                                                                                  \
-                for (long j = 0; j < lk; j++) {                                                                     \
-                    __m512 acc = _mm512_loadu_ps(gvl + j * ldg + c0);                                               \
-                    ROWS(ZT_LB_GV)                                                                                  \
-                    _mm512_storeu_ps(gvl + j * ldg + c0, acc);                                                      \
-                }                                                                                                   \
+                __mmask16 cm = zt_mask16(dv - c0);                                                                  \
+                ZT_ROWSUM(ROWS, ZT_SB_LOADGO, ZT_LB_GV, gvl, ldg)                                                   \
             }                                                                                                       \
         }                                                                                                           \
     }
@@ -967,8 +959,8 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_backward_avx5
     __attribute__((target("avx512f"))) static inline void NAME(const float *x, long ldx, long K, const float *wt,   \
                                                                long ldw, long n0, long N, const float *bias, float *y, \
                                                                long ldy) {                                          \
-        const __mmask16 m0 = zt_lin_mask(N - n0), m1 = zt_lin_mask(N - n0 - 16), m2 = zt_lin_mask(N - n0 - 32),     \
-                        m3 = zt_lin_mask(N - n0 - 48);                                                              \
+        const __mmask16 m0 = zt_mask16(N - n0), m1 = zt_mask16(N - n0 - 16), m2 = zt_mask16(N - n0 - 32),           \
+                        m3 = zt_mask16(N - n0 - 48);                                                                \
         const __m512 b0 = bias ? _mm512_maskz_loadu_ps(m0, bias + n0) : _mm512_setzero_ps(),                        \
                      b1 = bias ? _mm512_maskz_loadu_ps(m1, bias + n0 + 16) : _mm512_setzero_ps(),                   \
                      b2 = bias ? _mm512_maskz_loadu_ps(m2, bias + n0 + 32) : _mm512_setzero_ps(),                   \
@@ -982,10 +974,6 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_backward_avx5
         }                                                                                                           \
         ROWS(ZT_LIN_STORE)                                                                                          \
     }
-/// Lanes of a 16-lane chunk that hold one of the `left` remaining columns.
-static inline __mmask16 zt_lin_mask(long left) {
-    return left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
-}
 ZT_LIN_BLOCK(zt_linear6_avx512, ZT_LIN_ROWS6)
 ZT_LIN_BLOCK(zt_linear1_avx512, ZT_SA_ROWS1)
 
@@ -1036,23 +1024,23 @@ ZT_DCONV_KERNEL(zt_dconv_avx2_cb4, "avx2,fma", 8, 4, ZT_ROWS4)
     }
 #define ZT_WGRAD_KERNEL(NAME, TARGET, VW, CB, ROWS)                                                                 \
     __attribute__((target(TARGET))) static inline void NAME(                                                        \
-        const float *xc, long xImageStride, const float *gy0, long gyImageStride, long images, long gyStride,      \
+        const float *xc, long xImageStride, const float *gy0, long gyImageStride, long images, long gyStride,       \
         long positions, const long *offsets, long ntaps, float *dw) {                                               \
         typedef float vt __attribute__((ext_vector_type(VW)));                                                      \
         const long cbn = CB;                                                                                        \
-        ROWS(ZT_WGRAD_INIT)                                                                                        \
-        for (long b = 0; b < images; b++) {                                                                        \
-            const float *xb = xc + b * xImageStride, *gy = gy0 + b * gyImageStride;                                \
+        ROWS(ZT_WGRAD_INIT)                                                                                         \
+        for (long b = 0; b < images; b++) {                                                                         \
+            const float *xb = xc + b * xImageStride, *gy = gy0 + b * gyImageStride;                                 \
             const float *s0 = xb + offsets[0], *s1 = xb + offsets[ntaps > 1 ? 1 : 0], *s2 = xb + offsets[ntaps - 1]; \
-            for (long q = 0; q < positions; q += VW) {                                                             \
-                vt x0, x1, x2;                                                                                     \
-                __builtin_memcpy(&x0, s0 + q, sizeof(vt));                                                         \
-                __builtin_memcpy(&x1, s1 + q, sizeof(vt));                                                         \
-                __builtin_memcpy(&x2, s2 + q, sizeof(vt));                                                         \
-                ROWS(ZT_WGRAD_FMA)                                                                                 \
-            }                                                                                                      \
-        }                                                                                                          \
-        ROWS(ZT_WGRAD_STORE)                                                                                       \
+            for (long q = 0; q < positions; q += VW) {                                                              \
+                vt x0, x1, x2;                                                                                      \
+                __builtin_memcpy(&x0, s0 + q, sizeof(vt));                                                          \
+                __builtin_memcpy(&x1, s1 + q, sizeof(vt));                                                          \
+                __builtin_memcpy(&x2, s2 + q, sizeof(vt));                                                          \
+                ROWS(ZT_WGRAD_FMA)                                                                                  \
+            }                                                                                                       \
+        }                                                                                                           \
+        ROWS(ZT_WGRAD_STORE)                                                                                        \
     }
 
 ZT_WGRAD_KERNEL(zt_wgrad_avx512_cb8, "avx512f", 16, 8, ZT_ROWS8)
@@ -1122,7 +1110,7 @@ static inline void zt_attn_short_backward(const float *q, long ldq, long lq, con
     (void)go; (void)ldgo; (void)gq; (void)gk; (void)gv;
 }
 #define ZT_WGRAD_STUB(NAME)                                                                                         \
-    static inline void NAME(const float *xc, long xImageStride, const float *gy0, long gyImageStride, long images,   \
+    static inline void NAME(const float *xc, long xImageStride, const float *gy0, long gyImageStride, long images,  \
                             long gyStride, long positions, const long *offsets, long ntaps, float *dw) {            \
         (void)xc; (void)xImageStride; (void)gy0; (void)gyImageStride; (void)images; (void)gyStride;                 \
         (void)positions; (void)offsets; (void)ntaps; (void)dw;                                                      \

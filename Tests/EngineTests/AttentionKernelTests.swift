@@ -8,6 +8,13 @@ import Testing
 /// AVX2 one on AVX-512 machines too), on shapes that exercise the kernels' edges: one key, a key count that fills
 /// no vector, exactly 16 keys, query counts that are not a multiple of the 8-query block, head widths that are not a
 /// multiple of 16, and values of another width than the keys.
+/// Expects `got` within 2e-6 of `want` relative to the larger of its largest magnitude and 1.
+private func check(_ got: [Float], _ want: [Double], _ what: String) {
+    let scale = max(want.map(abs).max() ?? 1, 1)
+    let err = zip(got, want).map { abs(Double($0) - $1) }.max() ?? .infinity
+    #expect(got.count == want.count && err <= 2e-6 * scale, "\(what): max error \(err) of \(scale)")
+}
+
 @Suite("Attention kernels")
 struct AttentionKernelTests {
     struct Case: CustomTestStringConvertible, Sendable {
@@ -74,11 +81,6 @@ struct AttentionKernelTests {
         let v = rng.normal([t.b, t.lk, t.heads * t.dv]), gy = rng.normal([t.b, t.lq, t.heads * t.dv])
         let expected = Self.reference(q.values, k.values, v.values, gy.values, t)
         #expect(!ShortAttentionKernel.available.isEmpty || !Kernels.hasAVX2)
-        func check(_ got: [Float], _ want: [Double], _ what: String, _ kernel: ShortAttentionKernel) {
-            let scale = max(want.map(abs).max() ?? 1, 1)
-            let err = zip(got, want).map { abs(Double($0) - $1) }.max() ?? .infinity
-            #expect(got.count == want.count && err <= 2e-6 * scale, "\(kernel) \(what): max error \(err) of \(scale)")
-        }
         for kernel in ShortAttentionKernel.available {
             let tape = Tape()
             let (wq, wk, wv) = (q.copy(), k.copy(), v.copy())
@@ -86,10 +88,10 @@ struct AttentionKernelTests {
             let y = ShortAttentionKernel.$forced.withValue(kernel) { attention(wq, wk, wv, heads: t.heads) }
             #expect(y.shape == [t.b, t.lq, t.heads * t.dv])
             tape.backward(y, seed: gy)
-            check(y.values, expected.y, "forward", kernel)
-            check(try #require(wq.grad).values, expected.gq, "dQ", kernel)
-            check(try #require(wk.grad).values, expected.gk, "dK", kernel)
-            check(try #require(wv.grad).values, expected.gv, "dV", kernel)
+            check(y.values, expected.y, "\(kernel) forward")
+            check(try #require(wq.grad).values, expected.gq, "\(kernel) dQ")
+            check(try #require(wk.grad).values, expected.gk, "\(kernel) dK")
+            check(try #require(wv.grad).values, expected.gv, "\(kernel) dV")
         }
     }
 
@@ -109,11 +111,6 @@ struct AttentionKernelTests {
         let q = rng.normal([t.b, t.lq, t.heads * t.d]), k = rng.normal([t.b, t.lk, t.heads * t.d])
         let v = rng.normal([t.b, t.lk, t.heads * t.dv]), gy = rng.normal([t.b, t.lq, t.heads * t.dv])
         let expected = Self.reference(q.values, k.values, v.values, gy.values, t)
-        func check(_ got: [Float], _ want: [Double], _ what: String) {
-            let scale = max(want.map(abs).max() ?? 1, 1)
-            let err = zip(got, want).map { abs(Double($0) - $1) }.max() ?? .infinity
-            #expect(got.count == want.count && err <= 2e-6 * scale, "\(what): max error \(err) of \(scale)")
-        }
         for disabled in LongAttentionKernel.available ? [false, true] : [true] {
             let tape = Tape()
             let (wq, wk, wv) = (q.copy(), k.copy(), v.copy())
@@ -149,11 +146,6 @@ struct LinearKernelTests {
             gb[o] += g
             for i in 0..<k { gx[r * k + i] += g * Double(wv[o * k + i]); gw[o * k + i] += g * Double(xv[r * k + i]) }
         } }
-        func check(_ got: [Float], _ want: [Double], _ what: String) {
-            let scale = max(want.map(abs).max() ?? 1, 1)
-            let err = zip(got, want).map { abs(Double($0) - $1) }.max() ?? .infinity
-            #expect(got.count == want.count && err <= 2e-6 * scale, "\(what): max error \(err) of \(scale)")
-        }
         for disabled in LinearKernel.available ? [false, true] : [true] {
             let tape = Tape()
             let (tx, tw, tb) = (x.copy(), w.copy(), b.copy())
