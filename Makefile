@@ -93,7 +93,7 @@ fuzz:
 
 ## tsan: the engine's concurrency tests (generation session, parallel loops) under the thread sanitizer; a debug
 ## build in its own build folder. Any data race TSan reports fails the run (halt_on_error).
-TSAN_FILTER ?= GenerationSession|ComputeThreads|ClipGenerator|DirectConv|AttentionKernel
+TSAN_FILTER ?= GenerationSession|ComputeThreads|ClipGenerator|DirectConv|AttentionKernel|LinearKernel
 tsan:
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
 	  $(SWIFT) test --sanitize=thread --build-path .build-tsan --filter '$(TSAN_FILTER)'
