@@ -204,6 +204,51 @@ __attribute__((target("avx2,fma"))) static inline void zt_layernorm_row_avx2(con
 #undef ZT_LN
 }
 
+/// Layer-norm backward, one row of n values (γ given, 1 if absent): with ĝ = g·γ and x̂ = (x − μ)·r,
+/// dx = r·(ĝ − mean ĝ − x̂·mean(ĝ·x̂)). Lane sums are added in lane order.
+__attribute__((target("avx2,fma"))) static inline void zt_ln_backward_row_avx2(const float *x, const float *g,
+                                                                              const float *w, float *dx, long n,
+                                                                              float mu, float r) {
+    const __m256 vm = _mm256_set1_ps(mu), vr = _mm256_set1_ps(r);
+    __m256 a = _mm256_setzero_ps(), b = a;
+#define ZT_LNB1(i, k)                                                                                               \
+    {                                                                                                               \
+        __m256 gh = _mm256_mul_ps(zt_load8(g + i, k), zt_load8(w + i, k));                                         \
+        a = _mm256_add_ps(a, gh);                                                                                   \
+        b = _mm256_fmadd_ps(gh, _mm256_mul_ps(_mm256_sub_ps(zt_load8(x + i, k), vm), vr), b);                      \
+    }
+    ZT_LANES8(n, ZT_LNB1)
+#undef ZT_LNB1
+    float la[8], lb[8], sa = 0, sb = 0;
+    _mm256_storeu_ps(la, a);
+    _mm256_storeu_ps(lb, b);
+    for (int j = 0; j < 8; j++) { sa += la[j]; sb += lb[j]; }
+    const __m256 mg = _mm256_set1_ps(sa / (float)n), mgx = _mm256_set1_ps(sb / (float)n);
+#define ZT_LNB2(i, k)                                                                                               \
+    {                                                                                                               \
+        __m256 gh = _mm256_mul_ps(zt_load8(g + i, k), zt_load8(w + i, k));                                         \
+        __m256 xh = _mm256_mul_ps(_mm256_sub_ps(zt_load8(x + i, k), vm), vr);                                      \
+        zt_store8(dx + i, _mm256_mul_ps(vr, _mm256_sub_ps(_mm256_sub_ps(gh, mg), _mm256_mul_ps(xh, mgx))), k);     \
+    }
+    ZT_LANES8(n, ZT_LNB2)
+#undef ZT_LNB2
+}
+
+/// Layer-norm parameter gradients, one row: dγ += g·(x − μ)·r, dβ += g.
+__attribute__((target("avx2,fma"))) static inline void zt_ln_params_row_avx2(const float *x, const float *g, float *gw,
+                                                                            float *gb, long n, float mu, float r) {
+    const __m256 vm = _mm256_set1_ps(mu), vr = _mm256_set1_ps(r);
+#define ZT_LNP(i, k)                                                                                                \
+    {                                                                                                               \
+        __m256 gv = zt_load8(g + i, k);                                                                             \
+        __m256 xh = _mm256_mul_ps(_mm256_sub_ps(zt_load8(x + i, k), vm), vr);                                      \
+        zt_store8(gw + i, _mm256_fmadd_ps(gv, xh, zt_load8(gw + i, k)), k);                                        \
+        zt_store8(gb + i, _mm256_add_ps(gv, zt_load8(gb + i, k)), k);                                              \
+    }
+    ZT_LANES8(n, ZT_LNP)
+#undef ZT_LNP
+}
+
 /// Group-norm backward, one channel of s values: Σ g and Σ g·x in one pass (8-lane partial sums, then lanes in order).
 __attribute__((target("avx2,fma"))) static inline void zt_sum_dot_avx2(const float *g, const float *x, long n, float *sg,
                                                                       float *sgx) {
@@ -1053,6 +1098,13 @@ static inline void zt_silu_avx2(const float *x, float *y, long n) { (void)x; (vo
 static inline void zt_layernorm_row_avx2(const float *x, float *y, long n, float mu, float r, const float *w,
                                          const float *b) {
     (void)x; (void)y; (void)n; (void)mu; (void)r; (void)w; (void)b;
+}
+static inline void zt_ln_backward_row_avx2(const float *x, const float *g, const float *w, float *dx, long n, float mu,
+                                           float r) {
+    (void)x; (void)g; (void)w; (void)dx; (void)n; (void)mu; (void)r;
+}
+static inline void zt_ln_params_row_avx2(const float *x, const float *g, float *gw, float *gb, long n, float mu, float r) {
+    (void)x; (void)g; (void)gw; (void)gb; (void)n; (void)mu; (void)r;
 }
 static inline void zt_sum_dot_avx2(const float *g, const float *x, long n, float *sg, float *sgx) {
     (void)g; (void)x; (void)n; (void)sg; (void)sgx;

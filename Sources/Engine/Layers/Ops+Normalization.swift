@@ -128,6 +128,10 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 
                 for row in range {
                     let src = xd + row * c, g = gyd + row * c, dst = gxd + row * c
                     let mu = md[row], r = rd[row]
+                    if Kernels.hasAVX2 {
+                        zt_ln_backward_row_avx2(src, g, wv, dst, c, mu, r)
+                        continue
+                    }
                     var sumG: Float = 0, sumGX: Float = 0
                     for i in 0..<c {
                         let gh = g[i] * wv[i]
@@ -150,7 +154,11 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 
                         let pw = pd + w * 2 * c, pb = pw + c
                         for row in (rows * w / chunks)..<(rows * (w + 1) / chunks) {
                             let src = xd + row * c, g = gyd + row * c, mu = md[row], r = rd[row]
-                            for i in 0..<c { pw[i] += g[i] * (src[i] - mu) * r; pb[i] += g[i] }
+                            if Kernels.hasAVX2 {
+                                zt_ln_params_row_avx2(src, g, pw, pb, c, mu, r)
+                            } else {
+                                for i in 0..<c { pw[i] += g[i] * (src[i] - mu) * r; pb[i] += g[i] }
+                            }
                         }
                     }
                 }
