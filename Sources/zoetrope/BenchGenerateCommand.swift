@@ -45,10 +45,14 @@ struct BenchGenerate: ParsableCommand {
     @Flag(help: "Skip the PyTorch mirror.")
     var noTorch = false
 
+    @Option(help: ArgumentHelp("Rounds of the forward comparison, ours then PyTorch's in each; with more than one, each round's ratio and their median are printed (PyTorch's own time moves from run to run on a shared machine).", valueName: "N"))
+    var rounds = 1
+
     func validate() throws {
         guard (1...256).contains(frames) else { throw ValidationError("--frames must be from 1 to 256, got \(frames)") }
         guard (1...1000).contains(steps) else { throw ValidationError("--steps must be from 1 to 1000, got \(steps)") }
         guard (1...100).contains(repeats) else { throw ValidationError("--repeats must be from 1 to 100, got \(repeats)") }
+        guard (1...50).contains(rounds) else { throw ValidationError("--rounds must be from 1 to 50, got \(rounds)") }
     }
 
     func run() throws {
@@ -89,14 +93,19 @@ struct BenchGenerate: ParsableCommand {
                                frames: Array(0..<windowFrames), conditions: request.guidance.passes)
         let inputs = try conditioning.unetInputs(for: batch)
         var output: Tensor?
-        var forwardSeconds = Double.infinity
-        for rep in 0...repeats {
-            let begin = DispatchTime.now().uptimeNanoseconds
-            output = network.unet(inputs.x, timesteps: inputs.timesteps, frames: inputs.frames, reference: inputs.reference,
-                                  prompt: inputs.prompt, guidance: inputs.guidance)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
-            if rep > 0 { forwardSeconds = min(forwardSeconds, seconds) }  // repetition 0 warms up
+        /// Best of `repeats` forwards after one warm-up.
+        func timeOurs() -> Double {
+            var best = Double.infinity
+            for rep in 0...repeats {
+                let begin = DispatchTime.now().uptimeNanoseconds
+                output = network.unet(inputs.x, timesteps: inputs.timesteps, frames: inputs.frames, reference: inputs.reference,
+                                      prompt: inputs.prompt, guidance: inputs.guidance)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9
+                if rep > 0 { best = min(best, seconds) }  // repetition 0 warms up
+            }
+            return best
         }
+        let forwardSeconds = timeOurs()
         let peakRSS = Self.procStatus("VmHWM")
 
         func row(_ name: String, _ value: String, _ note: String = "") {
@@ -121,6 +130,20 @@ struct BenchGenerate: ParsableCommand {
                     "\(torch.version), \(torch.threads) threads, best of \(repeats); peak RSS \(torch.peakMB) MB")
                 row("outputs agree", String(format: "%.1e", torch.relativeDifference), "max |ours − torch| / max |torch|")
                 row("Zoetrope ÷ PyTorch", String(format: "%.2f", forwardSeconds / torch.forwardSeconds), "forward time (target ≤ 0.8)")
+                if rounds > 1 {
+                    var ratios = [forwardSeconds / torch.forwardSeconds]
+                    print(String(format: "round 1: ours %.3f s, PyTorch %.3f s, ratio %.2f", forwardSeconds, torch.forwardSeconds, ratios[0]))
+                    for round in 2...rounds {
+                        let ours = timeOurs()
+                        guard let theirs = runTorch(network: network, inputs: inputs, output: output ?? Tensor(shape: [1]), threads: threads) else { break }
+                        ratios.append(ours / theirs.forwardSeconds)
+                        print(String(format: "round %d: ours %.3f s, PyTorch %.3f s, ratio %.2f", round, ours, theirs.forwardSeconds, ratios.last!))
+                    }
+                    let sorted = ratios.sorted(), mid = sorted.count / 2
+                    let median = sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+                    row("Zoetrope ÷ PyTorch, median", String(format: "%.2f", median),
+                        String(format: "of %d rounds (%.2f–%.2f); target ≤ 0.8", ratios.count, sorted.first!, sorted.last!))
+                }
             }
         }
         print("load average after: \(Self.loadAverage())")
