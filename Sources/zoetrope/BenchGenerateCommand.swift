@@ -135,7 +135,7 @@ struct BenchGenerate: ParsableCommand {
                     print(String(format: "round 1: ours %.3f s, PyTorch %.3f s, ratio %.2f", forwardSeconds, torch.forwardSeconds, ratios[0]))
                     for round in 2...rounds {
                         let ours = timeOurs()
-                        guard let theirs = runTorch(network: network, inputs: inputs, output: output ?? Tensor(shape: [1]), threads: threads) else { break }
+                        guard let theirs = runTorch(network: network, inputs: inputs, output: output, threads: threads) else { break }
                         ratios.append(ours / theirs.forwardSeconds)
                         print(String(format: "round %d: ours %.3f s, PyTorch %.3f s, ratio %.2f", round, ours, theirs.forwardSeconds, ratios.last!))
                     }

@@ -8,7 +8,7 @@ package enum ShortAttentionKernel: Sendable, CaseIterable {
 
     /// Kernels available here, best first (empty without AVX2: the GEMM path runs instead).
     package static let available: [ShortAttentionKernel] =
-        !Kernels.hasAVX2 ? [] : DirectConv.Kernel.hasAVX512 ? [.avx512, .avx2] : [.avx2]
+        !Kernels.hasAVX2 ? [] : Kernels.hasAVX512 ? [.avx512, .avx2] : [.avx2]
 
     /// Tests pin a kernel with `ShortAttentionKernel.$forced.withValue(.avx2) { … }`.
     @TaskLocal package static var forced: ShortAttentionKernel?
@@ -20,7 +20,7 @@ package enum ShortAttentionKernel: Sendable, CaseIterable {
 /// Whether attention over more than 16 keys runs the AVX-512 forward kernel (else GEMMs through OpenBLAS).
 package enum LongAttentionKernel {
     /// True on AVX-512 CPUs.
-    package static let available = DirectConv.Kernel.hasAVX512
+    package static let available = Kernels.hasAVX512
     /// Tests compare both paths with `LongAttentionKernel.$disabled.withValue(true) { … }`.
     @TaskLocal package static var disabled = false
     static var enabled: Bool { available && !disabled }
@@ -47,6 +47,13 @@ private struct AttentionGeometry {
         Kernels.gemm(m: n, n: dv, k: lk, a: s, lda: lk, b: vp, ldb: cv, c: out + (b * lq + i0) * cv + h * dv, ldc: cv)
     }
 
+    /// Offsets of pair (b, h) in q (and dq), k (and dk), v (and dv) and the output (and its gradient).
+    func offsets(_ b: Int, _ h: Int) -> (q: Int, k: Int, v: Int, o: Int) {
+        (b * lq * cq + h * d, b * lk * cq + h * d, b * lk * cv + h * dv, b * lq * cv + h * dv)
+    }
+    /// Row stride of a pair's packed Kᵀ (and Vᵀ) for the AVX-512 kernels: lk rounded up to whole 16-lane vectors.
+    var ldkt: Int { (lk + 15) / 16 * 16 }
+
     /// Short key sequences (temporal attention over ≤ 16 frames, cross-attention to ≤ 16 prompt tokens) go to the
     /// kernels of COpenBLAS/kernels.h, one pair per call: GEMMs of 16×16×32 were mostly call and packing overhead.
     var usesShortKernel: Bool { ShortAttentionKernel.current != nil && lk <= 16 && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) }
@@ -59,22 +66,31 @@ private struct AttentionGeometry {
 
     func shortForward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                       out: UnsafeMutablePointer<Float>, kernel: ShortAttentionKernel) {
-        let (qp, kp, vp, op) = (q + b * lq * cq + h * d, k + b * lk * cq + h * d, v + b * lk * cv + h * dv, out + b * lq * cv + h * dv)
+        let o = offsets(b, h)
         switch kernel {
-        case .avx512: zt_attn_short_forward_avx512(qp, cq, lq, kp, cq, lk, d, vp, cv, dv, scale, op, cv)
-        case .avx2: zt_attn_short_forward(qp, cq, lq, kp, cq, lk, d, vp, cv, dv, scale, op, cv)
+        case .avx512: zt_attn_short_forward_avx512(q + o.q, cq, lq, k + o.k, cq, lk, d, v + o.v, cv, dv, scale, out + o.o, cv)
+        case .avx2: zt_attn_short_forward(q + o.q, cq, lq, k + o.k, cq, lk, d, v + o.v, cv, dv, scale, out + o.o, cv)
         }
     }
 
     func shortBackward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                        go: UnsafePointer<Float>, gq: UnsafeMutablePointer<Float>?, gk: UnsafeMutablePointer<Float>?,
                        gv: UnsafeMutablePointer<Float>?, kernel: ShortAttentionKernel) {
-        let (qp, kp, vp, gop) = (q + b * lq * cq + h * d, k + b * lk * cq + h * d, v + b * lk * cv + h * dv, go + b * lq * cv + h * dv)
-        let (gqp, gkp, gvp) = (gq.map { $0 + b * lq * cq + h * d }, gk.map { $0 + b * lk * cq + h * d }, gv.map { $0 + b * lk * cv + h * dv })
+        let o = offsets(b, h)
+        let (gqp, gkp, gvp) = (gq.map { $0 + o.q }, gk.map { $0 + o.k }, gv.map { $0 + o.v })
         switch kernel {
-        case .avx512: zt_attn_short_backward_avx512(qp, cq, lq, kp, cq, lk, d, vp, cv, dv, scale, gop, cv, gqp, gkp, gvp)
-        case .avx2: zt_attn_short_backward(qp, cq, lq, kp, cq, lk, d, vp, cv, dv, scale, gop, cv, gqp, gkp, gvp)
+        case .avx512: zt_attn_short_backward_avx512(q + o.q, cq, lq, k + o.k, cq, lk, d, v + o.v, cv, dv, scale, go + o.o, cv, gqp, gkp, gvp)
+        case .avx2: zt_attn_short_backward(q + o.q, cq, lq, k + o.k, cq, lk, d, v + o.v, cv, dv, scale, go + o.o, cv, gqp, gkp, gvp)
         }
+    }
+
+    /// Queries [i0, i1) of pair (b, h) through the AVX-512 long kernel; `kt`, `vp` hold the pair's packed Kᵀ and V
+    /// (`pack`), `s` eight rows of scores.
+    func longForward(_ b: Int, _ h: Int, queries: Range<Int>, q: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                     kt: UnsafePointer<Float>, vp: UnsafePointer<Float>, ldvp: Int, s: UnsafeMutablePointer<Float>) {
+        let o = offsets(b, h)
+        zt_attn_long_forward_avx512(q + o.q, cq, queries.lowerBound, queries.upperBound, kt, ldkt, lk, d, vp, ldvp, dv, scale,
+                                    out + o.o, cv, s)
     }
 
     func softmaxRows(_ s: UnsafeMutablePointer<Float>, _ n: Int, _ parallel: Bool) {
@@ -149,7 +165,7 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
     } else if long {
         // AVX-512: per pair, Kᵀ and V packed once into the worker's scratch, then eight queries at a time with their
         // scores in L1. Workers own whole pairs (or, with fewer pairs than workers, query ranges of one pair).
-        let (ldkt, ldvp) = ((g.lk + 15) / 16 * 16, (g.dv + 15) / 16 * 16)
+        let (ldkt, ldvp) = (g.ldkt, (g.dv + 15) / 16 * 16)
         let per = g.d * ldkt + g.lk * ldvp + 8 * ldkt
         let split = max(1, (width + pairs - 1) / pairs)  // query ranges per pair
         let scratch = Tensor(shape: [width, per])
@@ -162,13 +178,13 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                     let pair = item / split, part = item % split
                     let (b, h) = (pair / heads, pair % heads)
                     if packed != pair {
-                        zt_attn_kt_avx512(kd + b * g.lk * g.cq + h * g.d, g.cq, g.lk, g.d, kt, ldkt)
-                        zt_attn_pack_v_avx512(vd + b * g.lk * g.cv + h * g.dv, g.cv, g.lk, g.dv, vp, ldvp)
+                        let o = g.offsets(b, h)
+                        zt_attn_kt_avx512(kd + o.k, g.cq, g.lk, g.d, kt, ldkt)
+                        zt_attn_pack_v_avx512(vd + o.v, g.cv, g.lk, g.dv, vp, ldvp)
                         packed = pair
                     }
-                    zt_attn_long_forward_avx512(qd + b * g.lq * g.cq + h * g.d, g.cq, g.lq * part / split, g.lq * (part + 1) / split,
-                                                kt, ldkt, g.lk, g.d, vp, ldvp, g.dv, g.scale,
-                                                yd + b * g.lq * g.cv + h * g.dv, g.cv, s)
+                    g.longForward(b, h, queries: (g.lq * part / split)..<(g.lq * (part + 1) / split), q: qd, out: yd,
+                                  kt: kt, vp: vp, ldvp: ldvp, s: s)
                 }
             }
         }
@@ -208,18 +224,17 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                 }
             } else if long && (pairs >= width || width == 1) {
                 // AVX-512, workers own whole pairs (dK and dV are sums over the pair's queries).
-                let (ldkt, ldg) = ((g.lk + 15) / 16 * 16, (max(g.d, g.dv) + 15) / 16 * 16)
-                let per = (g.d + g.dv + 16) * ldkt + 3 * g.lk * ldg
+                let ldg = (max(g.d, g.dv) + 15) / 16 * 16
+                let per = (g.d + g.dv + 16) * g.ldkt + 3 * g.lk * ldg
                 let scratch = Tensor(shape: [width, per])
                 let sd = scratch.data
                 parallelFor(width, costPerItem: 1 << 20, width: width) { workers in
                     for w in workers {
                         for pair in (pairs * w / width)..<(pairs * (w + 1) / width) {
-                            let (b, h) = (pair / heads, pair % heads)
-                            let (qo, ko, vo) = (b * g.lq * g.cq + h * g.d, b * g.lk * g.cq + h * g.d, b * g.lk * g.cv + h * g.dv)
-                            zt_attn_long_backward_avx512(qd + qo, g.cq, g.lq, kd + ko, g.cq, g.lk, g.d, vd + vo, g.cv, g.dv, g.scale,
-                                                         god + b * g.lq * g.cv + h * g.dv, g.cv, gqd.map { $0 + qo },
-                                                         gkd.map { $0 + ko }, gvd.map { $0 + vo }, sd + w * per)
+                            let o = g.offsets(pair / heads, pair % heads)
+                            zt_attn_long_backward_avx512(qd + o.q, g.cq, g.lq, kd + o.k, g.cq, g.lk, g.d, vd + o.v, g.cv, g.dv, g.scale,
+                                                         god + o.o, g.cv, gqd.map { $0 + o.q }, gkd.map { $0 + o.k },
+                                                         gvd.map { $0 + o.v }, sd + w * per)
                         }
                     }
                 }

@@ -272,12 +272,10 @@ package enum DirectConv {
         /// Positions per kernel iteration.
         var positions: Int { vectorWidth * vectors }
 
-        static let hasAVX512 = zt_has_avx512() != 0
-
         /// Every kernel this CPU can run (the tests check each, so the AVX2 ones are covered on AVX-512 machines).
         package static let available: [Kernel] = {
             var all: [Kernel] = []
-            if hasAVX512 {
+            if Kernels.hasAVX512 {
                 all.append(Kernel(vectorWidth: 16, channelBlock: 8, vectors: 3,
                                   run: { zt_dconv_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
                                   wgrad: { zt_wgrad_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
@@ -295,7 +293,7 @@ package enum DirectConv {
 
         /// The widest kernel the CPU runs; the 8-channel block where the output channels fill it.
         package static func best(forOutputChannels co: Int) -> Kernel? {
-            if hasAVX512 { return co % 8 == 0 || co > 16 ? available[0] : available[1] }
+            if Kernels.hasAVX512 { return co % 8 == 0 || co > 16 ? available[0] : available[1] }
             return available.first
         }
     }

@@ -3,7 +3,7 @@ import COpenBLAS
 /// Whether linear layers with small weights run the AVX-512 kernel of COpenBLAS/kernels.h (else one OpenBLAS GEMM).
 package enum LinearKernel {
     /// True on AVX-512 CPUs.
-    package static let available = DirectConv.Kernel.hasAVX512
+    package static let available = Kernels.hasAVX512
     /// Tests compare both paths with `LinearKernel.$disabled.withValue(true) { … }`.
     @TaskLocal package static var disabled = false
     /// Weights up to 1024 × 1024 (4 MB: they stay in cache while every row streams past).

@@ -169,6 +169,8 @@ extension Kernels {
 
     /// True when the CPU has AVX2 and FMA: the C kernels in COpenBLAS/kernels.h are used instead of the Swift loops.
     package static let hasAVX2 = zt_has_avx2_fma() != 0
+    /// True when the CPU has AVX-512F (the direct convolution, attention and linear kernels' 16-lane versions).
+    package static let hasAVX512 = zt_has_avx512() != 0
 
     /// Softmax of one row in place: `y = e^(x − max x) / Σ e^(x − max x)` (AVX2 kernel when the CPU has it).
     @inline(__always)
