@@ -103,21 +103,23 @@ struct AttentionKernelTests {
         Case(b: 2, lq: 11, lk: 40, heads: 1, d: 40, dv: 36),
     ]
 
-    /// Attention over more than 16 keys: the AVX-512 forward kernel (where the CPU has it) and the GEMM path, each
-    /// against the definition; the backward (GEMM path in both cases) too.
-    @Test("long attention, AVX-512 kernel and GEMM path = the definition", arguments: longCases)
+    /// Attention over more than 16 keys: every long kernel the CPU runs (AVX-512, AVX2) and the GEMM path, each
+    /// against the definition; the backward (the AVX-512 kernel's or the GEMM path) too.
+    @Test("long attention, AVX-512 and AVX2 kernels and GEMM path = the definition", arguments: longCases)
     func longMatchesDefinition(_ t: Case) throws {
         var rng = Philox(seed: UInt64(t.lq * 17 + t.lk * 3 + t.d))
         let q = rng.normal([t.b, t.lq, t.heads * t.d]), k = rng.normal([t.b, t.lk, t.heads * t.d])
         let v = rng.normal([t.b, t.lk, t.heads * t.dv]), gy = rng.normal([t.b, t.lq, t.heads * t.dv])
         let expected = Self.reference(q.values, k.values, v.values, gy.values, t)
-        for disabled in LongAttentionKernel.available ? [false, true] : [true] {
+        for kernel in LongAttentionKernel.available.map(Optional.some) + [nil] {
             let tape = Tape()
             let (wq, wk, wv) = (q.copy(), k.copy(), v.copy())
             tape.watch([wq, wk, wv])
-            let y = LongAttentionKernel.$disabled.withValue(disabled) { attention(wq, wk, wv, heads: t.heads) }
+            let y = LongAttentionKernel.$disabled.withValue(kernel == nil) {
+                LongAttentionKernel.$forced.withValue(kernel) { attention(wq, wk, wv, heads: t.heads) }
+            }
             tape.backward(y, seed: gy)
-            let path = disabled ? "GEMM path" : "AVX-512 kernel"
+            let path = kernel.map { "\($0) kernel" } ?? "GEMM path"
             check(y.values, expected.y, "\(path) forward")
             check(try #require(wq.grad).values, expected.gq, "\(path) dQ")
             check(try #require(wk.grad).values, expected.gk, "\(path) dK")

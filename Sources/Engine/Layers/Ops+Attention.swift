@@ -17,13 +17,22 @@ package enum ShortAttentionKernel: Sendable, CaseIterable {
     package static var current: ShortAttentionKernel? { forced.flatMap { available.contains($0) ? $0 : nil } ?? available.first }
 }
 
-/// Whether attention over more than 16 keys runs the AVX-512 forward kernel (else GEMMs through OpenBLAS).
-package enum LongAttentionKernel {
-    /// True on AVX-512 CPUs.
-    package static let available = Kernels.hasAVX512
-    /// Tests compare both paths with `LongAttentionKernel.$disabled.withValue(true) { … }`.
+/// The long-attention kernels (more than 16 keys) this CPU can run, best first: AVX-512 (forward and backward) and AVX2
+/// (forward; its backward is the GEMM path). Without either, or when disabled, OpenBLAS GEMMs run.
+package enum LongAttentionKernel: Sendable, CaseIterable {
+    case avx512, avx2
+
+    /// Kernels available here, best first.
+    package static let available: [LongAttentionKernel] =
+        !Kernels.hasAVX2 ? [] : Kernels.hasAVX512 ? [.avx512, .avx2] : [.avx2]
+    /// Tests pin a kernel with `LongAttentionKernel.$forced.withValue(.avx2) { … }`.
+    @TaskLocal package static var forced: LongAttentionKernel?
+    /// Tests compare with the GEMM path through `LongAttentionKernel.$disabled.withValue(true) { … }`.
     @TaskLocal package static var disabled = false
-    static var enabled: Bool { available && !disabled }
+    /// The kernel attention uses now (nil: the GEMM path).
+    static var current: LongAttentionKernel? {
+        disabled ? nil : forced.flatMap { available.contains($0) ? $0 : nil } ?? available.first
+    }
 }
 
 /// Shapes of one multi-head attention call and the per-(batch, head) kernels.
@@ -58,10 +67,11 @@ private struct AttentionGeometry {
     /// kernels of COpenBLAS/kernels.h, one pair per call: GEMMs of 16×16×32 were mostly call and packing overhead.
     var usesShortKernel: Bool { ShortAttentionKernel.current != nil && lk <= 16 && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) }
 
-    /// Longer key sequences take the AVX-512 kernels when the CPU has them and the heads are narrow enough that Kᵀ
-    /// and V of a pair stay in cache (the backward's only when workers can own whole pairs; else the GEMM path).
-    var usesLongKernel: Bool {
-        LongAttentionKernel.enabled && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) && lk * (d + dv) <= 1 << 18
+    /// Longer key sequences take the long kernels when the CPU has them and the heads are narrow enough that Kᵀ
+    /// and V of a pair stay in cache (the AVX-512 backward only when workers can own whole pairs; else the GEMM path).
+    var longKernel: LongAttentionKernel? {
+        guard d <= Int(ZT_ATTN_MAXD), dv <= Int(ZT_ATTN_MAXD), lk * (d + dv) <= 1 << 18 else { return nil }
+        return LongAttentionKernel.current
     }
 
     func shortForward(_ b: Int, _ h: Int, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
@@ -84,13 +94,34 @@ private struct AttentionGeometry {
         }
     }
 
-    /// Queries [i0, i1) of pair (b, h) through the AVX-512 long kernel; `kt`, `vp` hold the pair's packed Kᵀ and V
-    /// (`pack`), `s` eight rows of scores.
-    func longForward(_ b: Int, _ h: Int, queries: Range<Int>, q: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
-                     kt: UnsafePointer<Float>, vp: UnsafePointer<Float>, ldvp: Int, s: UnsafeMutablePointer<Float>) {
+    /// Kᵀ and V of pair (b, h) into `kt` and `vp` for the long kernels.
+    func longPack(_ b: Int, _ h: Int, k: UnsafePointer<Float>, v: UnsafePointer<Float>, kt: UnsafeMutablePointer<Float>,
+                  vp: UnsafeMutablePointer<Float>, ldvp: Int, kernel: LongAttentionKernel) {
         let o = offsets(b, h)
-        zt_attn_long_forward_avx512(q + o.q, cq, queries.lowerBound, queries.upperBound, kt, ldkt, lk, d, vp, ldvp, dv, scale,
-                                    out + o.o, cv, s)
+        switch kernel {
+        case .avx512:
+            zt_attn_kt_avx512(k + o.k, cq, lk, d, kt, ldkt)
+            zt_attn_pack_v_avx512(v + o.v, cv, lk, dv, vp, ldvp)
+        case .avx2:
+            zt_attn_kt_avx2(k + o.k, cq, lk, d, kt, ldkt)
+            zt_attn_pack_v_avx2(v + o.v, cv, lk, dv, vp, ldvp)
+        }
+    }
+
+    /// Queries [i0, i1) of pair (b, h) through a long kernel; `kt`, `vp` hold the pair's packed Kᵀ and V
+    /// (`longPack`), `s` eight rows of scores.
+    func longForward(_ b: Int, _ h: Int, queries: Range<Int>, q: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
+                     kt: UnsafePointer<Float>, vp: UnsafePointer<Float>, ldvp: Int, s: UnsafeMutablePointer<Float>,
+                     kernel: LongAttentionKernel) {
+        let o = offsets(b, h)
+        switch kernel {
+        case .avx512:
+            zt_attn_long_forward_avx512(q + o.q, cq, queries.lowerBound, queries.upperBound, kt, ldkt, lk, d, vp, ldvp, dv,
+                                        scale, out + o.o, cv, s)
+        case .avx2:
+            zt_attn_long_forward_avx2(q + o.q, cq, queries.lowerBound, queries.upperBound, kt, ldkt, lk, d, vp, ldvp, dv,
+                                      scale, out + o.o, cv, s)
+        }
     }
 
     func softmaxRows(_ s: UnsafeMutablePointer<Float>, _ n: Int, _ parallel: Bool) {
@@ -157,13 +188,13 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
     let short = g.usesShortKernel
     // The kernel is chosen once, so the backward (recorded below) runs the one the forward ran.
     let kernel = ShortAttentionKernel.current ?? .avx2
-    let long = !short && g.usesLongKernel
+    let long = short ? nil : g.longKernel
     if short {
         parallelFor(pairs, costPerItem: g.lq * g.lk * (g.d + g.dv) * 2) { r in
             for pair in r { g.shortForward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd, kernel: kernel) }
         }
-    } else if long {
-        // AVX-512: per pair, Kᵀ and V packed once into the worker's scratch, then eight queries at a time with their
+    } else if let long {
+        // Per pair, Kᵀ and V packed once into the worker's scratch, then eight (AVX2: six) queries at a time with their
         // scores in L1. Workers own whole pairs (or, with fewer pairs than workers, query ranges of one pair).
         let (ldkt, ldvp) = (g.ldkt, (g.dv + 15) / 16 * 16)
         let per = g.d * ldkt + g.lk * ldvp + 8 * ldkt
@@ -178,13 +209,11 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                     let pair = item / split, part = item % split
                     let (b, h) = (pair / heads, pair % heads)
                     if packed != pair {
-                        let o = g.offsets(b, h)
-                        zt_attn_kt_avx512(kd + o.k, g.cq, g.lk, g.d, kt, ldkt)
-                        zt_attn_pack_v_avx512(vd + o.v, g.cv, g.lk, g.dv, vp, ldvp)
+                        g.longPack(b, h, k: kd, v: vd, kt: kt, vp: vp, ldvp: ldvp, kernel: long)
                         packed = pair
                     }
                     g.longForward(b, h, queries: (g.lq * part / split)..<(g.lq * (part + 1) / split), q: qd, out: yd,
-                                  kt: kt, vp: vp, ldvp: ldvp, s: s)
+                                  kt: kt, vp: vp, ldvp: ldvp, s: s, kernel: long)
                 }
             }
         }
@@ -222,7 +251,7 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                         g.shortBackward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd, kernel: kernel)
                     }
                 }
-            } else if long && (pairs >= width || width == 1) {
+            } else if long == .avx512 && (pairs >= width || width == 1) {
                 // AVX-512, workers own whole pairs (dK and dV are sums over the pair's queries).
                 let ldg = (max(g.d, g.dv) + 15) / 16 * 16
                 let per = (g.d + g.dv + 16) * g.ldkt + 3 * g.lk * ldg

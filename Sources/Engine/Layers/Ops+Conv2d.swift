@@ -284,7 +284,7 @@ package enum DirectConv {
                                   wgrad: { zt_wgrad_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
             }
             if Kernels.hasAVX2 {
-                all.append(Kernel(vectorWidth: 8, channelBlock: 4, vectors: 3,
+                all.append(Kernel(vectorWidth: 8, channelBlock: 4, vectors: 2,
                                   run: { zt_dconv_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
                                   wgrad: { zt_wgrad_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
             }
@@ -429,20 +429,30 @@ package enum DirectConv {
             bias.data[o] = bd?[o] ?? 0
         }
         let offsets = tapOffsets(g)
-        // Flat outputs [B][blocks·cb][positions]; work items are (image, channel block, position range).
+        // Flat outputs [B][blocks·cb][positions]; work items are (image, position range).
         let out = Tensor(shape: [g.batch * blocks * cb * positions])
         let od = out.data, bsd = bias.data
         let steps = positions / kernel.positions
-        let splits = max(1, min(steps, 4 * width / max(1, g.batch * blocks)))
+        let splits = max(1, min(steps, 4 * width / max(1, g.batch)))
+        // Within a work item, position chunks whose input (all channels, ~64 KB) stays in L2 while every channel
+        // block reads it; one whole image per block overflowed L2 at 64 px × 64 channels (1.1 MB) and each block
+        // refetched it from L3.
+        let chunk = max(1, (1 << 14) / max(1, c * kernel.positions)) * kernel.positions
         offsets.withUnsafeBufferPointer { off in
             let offp = off.baseAddress!
-            parallelFor(g.batch * blocks * splits, costPerItem: positions / splits * cb * c * taps, width: width) { r in
+            parallelFor(g.batch * splits, costPerItem: positions / splits * co * c * taps, width: width) { r in
                 for item in r {
-                    let (b, rest) = (item / (blocks * splits), item % (blocks * splits))
-                    let (blk, part) = (rest / splits, rest % splits)
-                    let q0 = steps * part / splits * kernel.positions, q1 = steps * (part + 1) / splits * kernel.positions
-                    kernel.run(pd + b * imageStride, plane, c, wpk + blk * c * taps * cb, offp, taps, bsd + blk * cb,
-                               od + (b * blocks + blk) * cb * positions, positions, q0, q1)
+                    let (b, part) = (item / splits, item % splits)
+                    let end = steps * (part + 1) / splits * kernel.positions
+                    var q0 = steps * part / splits * kernel.positions
+                    while q0 < end {
+                        let q1 = min(end, q0 + chunk)
+                        for blk in 0..<blocks {
+                            kernel.run(pd + b * imageStride, plane, c, wpk + blk * c * taps * cb, offp, taps, bsd + blk * cb,
+                                       od + (b * blocks + blk) * cb * positions, positions, q0, q1)
+                        }
+                        q0 = q1
+                    }
                 }
             }
         }
