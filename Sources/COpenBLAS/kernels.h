@@ -1154,6 +1154,64 @@ __attribute__((target("avx2,fma"))) static inline void zt_attn_long_forward_avx2
     for (; i < i1; i++) zt_attn_long1_avx2(q + i * ldq, ldq, d, kt, ldkt, lk, vp, ldvp, dv, scale, out + i * ldo, ldo, s);
 }
 
+// The linear kernel in AVX2: six rows × 16 columns per step (12 accumulators, two weight vectors, one broadcast).
+/// Lane mask for the first n (clamped to 0…8) of 8 floats, for _mm256_maskload_ps / _mm256_maskstore_ps.
+__attribute__((target("avx2,fma"))) static inline __m256i zt_mask8(long n) {
+    const long c = n < 0 ? 0 : n > 8 ? 8 : n;
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#define ZT_LIN2_INIT(r) __m256 c##r##0 = b0, c##r##1 = b1;
+#define ZT_LIN2_FMA(r)                                                                                              \
+    {                                                                                                               \
+        const __m256 xv = _mm256_broadcast_ss(x + (r) * ldx + k);                                                   \
+        c##r##0 = _mm256_fmadd_ps(xv, w0, c##r##0);                                                                 \
+        c##r##1 = _mm256_fmadd_ps(xv, w1, c##r##1);                                                                 \
+    }
+#define ZT_LIN2_STORE(r)                                                                                            \
+    if (full) {                                                                                                     \
+        _mm256_storeu_ps(y + (r) * ldy + n0, c##r##0);                                                              \
+        _mm256_storeu_ps(y + (r) * ldy + n0 + 8, c##r##1);                                                          \
+    } else {                                                                                                        \
+        _mm256_maskstore_ps(y + (r) * ldy + n0, m0, c##r##0);                                                       \
+        _mm256_maskstore_ps(y + (r) * ldy + n0 + 8, m1, c##r##1);                                                   \
+    }
+#define ZT_LIN2_BLOCK(NAME, ROWS)                                                                                   \
+    __attribute__((target("avx2,fma"))) static inline void NAME(const float *x, long ldx, long K, const float *wt,  \
+                                                                long ldw, long n0, long N, const float *bias,       \
+                                                                float *y, long ldy) {                               \
+        const int full = n0 + 16 <= N;                                                                              \
+        const __m256i m0 = zt_mask8(N - n0), m1 = zt_mask8(N - n0 - 8);                                             \
+        const __m256 b0 = bias ? _mm256_maskload_ps(bias + n0, m0) : _mm256_setzero_ps(),                           \
+                     b1 = bias ? _mm256_maskload_ps(bias + n0 + 8, m1) : _mm256_setzero_ps();                       \
+        ROWS(ZT_LIN2_INIT)                                                                                          \
+        const float *w = wt + n0;                                                                                   \
+        if (full) {                                                                                                 \
+            for (long k = 0; k < K; k++) {                                                                          \
+                const __m256 w0 = _mm256_loadu_ps(w + k * ldw), w1 = _mm256_loadu_ps(w + k * ldw + 8);              \
+                ROWS(ZT_LIN2_FMA)                                                                                   \
+            }                                                                                                       \
+        } else {                                                                                                    \
+            for (long k = 0; k < K; k++) {                                                                          \
+                const __m256 w0 = _mm256_maskload_ps(w + k * ldw, m0), w1 = _mm256_maskload_ps(w + k * ldw + 8, m1); \
+                ROWS(ZT_LIN2_FMA)                                                                                   \
+            }                                                                                                       \
+        }                                                                                                           \
+        ROWS(ZT_LIN2_STORE)                                                                                         \
+    }
+ZT_LIN2_BLOCK(zt_linear6_avx2, ZT_L2_ROWS6)
+ZT_LIN2_BLOCK(zt_linear1_avx2, ZT_L2_ROWS1)
+
+/// Rows [0, rows) of y = bias + x·W (x rows `ldx` apart, K values each; W as [K][ldw]; y rows `ldy` apart, N values).
+__attribute__((target("avx2,fma"))) static inline void zt_linear_avx2(const float *x, long ldx, long rows, long K,
+                                                                    const float *wt, long ldw, long N,
+                                                                    const float *bias, float *y, long ldy) {
+    for (long n0 = 0; n0 < N; n0 += 16) {
+        long r = 0;
+        for (; r + 6 <= rows; r += 6) zt_linear6_avx2(x + r * ldx, ldx, K, wt, ldw, n0, N, bias, y + r * ldy, ldy);
+        for (; r < rows; r++) zt_linear1_avx2(x + r * ldx, ldx, K, wt, ldw, n0, N, bias, y + r * ldy, ldy);
+    }
+}
+
 /// 1 when the CPU has AVX-512F (and the OS saves its registers).
 static inline int zt_has_avx512(void) {
     __builtin_cpu_init();
@@ -1301,6 +1359,10 @@ ZT_DCONV_STUB(zt_dconv_avx512_cb8)
 ZT_DCONV_STUB(zt_dconv_avx512_cb4)
 ZT_DCONV_STUB(zt_dconv_avx2_cb4)
 static inline void zt_softmax_row_avx2(float *s, long n) { (void)s; (void)n; }
+static inline void zt_linear_avx2(const float *x, long ldx, long rows, long K, const float *wt, long ldw, long N,
+                                  const float *bias, float *y, long ldy) {
+    (void)x; (void)ldx; (void)rows; (void)K; (void)wt; (void)ldw; (void)N; (void)bias; (void)y; (void)ldy;
+}
 static inline void zt_attn_kt_avx2(const float *k, long ldk, long lk, long d, float *kt, long ldkt) {
     (void)k; (void)ldk; (void)lk; (void)d; (void)kt; (void)ldkt;
 }

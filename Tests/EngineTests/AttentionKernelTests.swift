@@ -128,7 +128,7 @@ struct AttentionKernelTests {
     }
 }
 
-/// The AVX-512 linear kernel (small weights) and the OpenBLAS path against the definition in double precision, forward
+/// The AVX-512 and AVX2 linear kernels (small weights) and the OpenBLAS path against the definition in double precision, forward
 /// and all gradients, on shapes that leave partial 16-column chunks, partial 64-column groups and partial 6-row blocks.
 @Suite("Linear kernel")
 struct LinearKernelTests {
@@ -148,18 +148,21 @@ struct LinearKernelTests {
             gb[o] += g
             for i in 0..<k { gx[r * k + i] += g * Double(wv[o * k + i]); gw[o * k + i] += g * Double(xv[r * k + i]) }
         } }
-        for disabled in LinearKernel.available ? [false, true] : [true] {
+        for kernel in LinearKernel.available.map(Optional.some) + [nil] {
             let tape = Tape()
             let (tx, tw, tb) = (x.copy(), w.copy(), b.copy())
             tape.watch([tx, tw, tb])
-            let out = LinearKernel.$disabled.withValue(disabled) { linear(tx, tw, tb) }
+            let pinned = { (f: () -> Tensor) in
+                LinearKernel.$disabled.withValue(kernel == nil) { LinearKernel.$forced.withValue(kernel) { f() } }
+            }
+            let out = pinned { linear(tx, tw, tb) }
             tape.backward(out, seed: gy)
-            let path = disabled ? "OpenBLAS" : "AVX-512"
+            let path = kernel.map { "\($0)" } ?? "OpenBLAS"
             check(out.values, y, "\(path) forward")
             check(try #require(tx.grad).values, gx, "\(path) dx")
             check(try #require(tw.grad).values, gw, "\(path) dW")
             check(try #require(tb.grad).values, gb, "\(path) db")
-            let noBias = LinearKernel.$disabled.withValue(disabled) { linear(x, w, nil) }
+            let noBias = pinned { linear(x, w, nil) }
             check(noBias.values, zip(y, (0..<(m * n)).map { Double(bv[$0 % n]) }).map { $0 - $1 }, "\(path) forward without bias")
         }
     }

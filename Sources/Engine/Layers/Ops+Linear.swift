@@ -1,22 +1,34 @@
 import COpenBLAS
 
-/// Whether linear layers with small weights run the AVX-512 kernel of COpenBLAS/kernels.h (else one OpenBLAS GEMM).
-package enum LinearKernel {
-    /// True on AVX-512 CPUs.
-    package static let available = Kernels.hasAVX512
-    /// Tests compare both paths with `LinearKernel.$disabled.withValue(true) { … }`.
+/// The linear kernels of COpenBLAS/kernels.h for small weights, best first: AVX-512 (six rows × 64 columns per step)
+/// and AVX2 (six rows × 16 columns). Larger weights, CPUs without AVX2, and `disabled` take one OpenBLAS GEMM.
+package enum LinearKernel: Sendable, CaseIterable {
+    case avx512, avx2
+
+    /// Kernels available here, best first.
+    package static let available: [LinearKernel] = !Kernels.hasAVX2 ? [] : Kernels.hasAVX512 ? [.avx512, .avx2] : [.avx2]
+    /// Tests pin a kernel with `LinearKernel.$forced.withValue(.avx2) { … }`.
+    @TaskLocal package static var forced: LinearKernel?
+    /// Tests compare with the OpenBLAS path through `LinearKernel.$disabled.withValue(true) { … }`.
     @TaskLocal package static var disabled = false
-    /// Weights up to 1024 × 1024 (4 MB: they stay in cache while every row streams past).
-    static func suits(_ inF: Int, _ outF: Int) -> Bool { available && !disabled && inF <= 1024 && outF <= 1024 }
+    /// The kernel for a weight of `inF` × `outF`: up to 1024 × 1024 (4 MB: they stay in cache while every row
+    /// streams past); nil for the OpenBLAS path.
+    static func kernel(_ inF: Int, _ outF: Int) -> LinearKernel? {
+        guard !disabled, inF <= 1024, outF <= 1024 else { return nil }
+        return forced.flatMap { available.contains($0) ? $0 : nil } ?? available.first
+    }
 
     /// y (rows × n, bias added when given) = x (rows × k) · w, w as [k][n]; rows split across the engine's threads.
-    static func run(_ x: UnsafePointer<Float>, rows: Int, k: Int, _ w: UnsafePointer<Float>, n: Int,
-                    bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+    func run(_ x: UnsafePointer<Float>, rows: Int, k: Int, _ w: UnsafePointer<Float>, n: Int,
+             bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
         let block = 96, blocks = (rows + block - 1) / block
         parallelFor(blocks, costPerItem: block * k * n) { r in
             for b in r {
                 let r0 = b * block, count = min(block, rows - r0)
-                zt_linear_avx512(x + r0 * k, k, count, k, w, n, n, bias, y + r0 * n, n)
+                switch self {
+                case .avx512: zt_linear_avx512(x + r0 * k, k, count, k, w, n, n, bias, y + r0 * n, n)
+                case .avx2: zt_linear_avx2(x + r0 * k, k, count, k, w, n, n, bias, y + r0 * n, n)
+                }
             }
         }
     }
@@ -31,11 +43,11 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     var outShape = x.shape
     outShape[outShape.count - 1] = outF
     let y = Tensor(shape: outShape)
-    let small = LinearKernel.suits(inF, outF)
-    if small {
+    let small = LinearKernel.kernel(inF, outF)
+    if let small {
         let wt = Tensor(shape: [inF, outF])  // Wᵀ, [in][out]
         for o in 0..<outF { for i in 0..<inF { wt.data[i * outF + o] = weight.data[o * inF + i] } }
-        LinearKernel.run(x.data, rows: m, k: inF, wt.data, n: outF, bias: bias?.data, y.data)
+        small.run(x.data, rows: m, k: inF, wt.data, n: outF, bias: bias?.data, y.data)
     } else {
         if let bias {
             for r in 0..<m { (y.data + r * outF).update(from: bias.data, count: outF) }
@@ -48,8 +60,8 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
             if x.requiresGrad {
                 // dx = gy·W
                 let gx = Tensor(shape: x.shape)
-                if small {
-                    LinearKernel.run(gy.data, rows: m, k: outF, weight.data, n: inF, bias: nil, gx.data)
+                if let small {
+                    small.run(gy.data, rows: m, k: outF, weight.data, n: inF, bias: nil, gx.data)
                 } else {
                     Kernels.gemm(m: m, n: inF, k: outF, a: gy.data, lda: outF, b: weight.data, ldb: inF, c: gx.data, ldc: inF)
                 }
