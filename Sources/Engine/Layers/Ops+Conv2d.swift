@@ -189,7 +189,9 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
     let (k, p, co) = (g.k, g.p, g.outChannels)
     let inStride = g.channels * g.height * g.width, outStride = co * p
     // dW by the direct kernel where the forward used it (no im2col), else accumulated by the GEMMs below.
-    let directKernel = weight.requiresGrad && DirectConv.suits(g) ? DirectConv.Kernel.best(forOutputChannels: co) : nil
+    // (1×1: the GEMMs below, which also give dx.)
+    let directKernel = weight.requiresGrad && DirectConv.suits(g) && !g.isPointwise
+        ? DirectConv.Kernel.best(forOutputChannels: co) : nil
     let directW = directKernel != nil
     let gw: Tensor? = directKernel.map { DirectConv.weightGradient(g, x.data, gy.data, kernel: $0) }
         ?? (weight.requiresGrad ? Tensor.zeros(weight.shape) : nil)
@@ -250,7 +252,7 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
 
 /// How `conv2dForward` computes a convolution (tests pin one to compare them).
 package enum ConvMethod {
-    /// The direct kernel where it applies (stride 1, not 1×1, a CPU with AVX2 or AVX-512), else im2col + GEMM.
+    /// The direct kernel where it applies (stride 1, a CPU with AVX2 or AVX-512), else im2col + GEMM.
     case automatic
     /// im2col + GEMM always.
     case im2col
@@ -298,9 +300,10 @@ package enum DirectConv {
         }
     }
 
-    /// Stride 1 and a spatial kernel (1×1 convolutions are plain GEMMs already).
+    /// Stride 1, any kernel. 1×1 convolutions too: one OpenBLAS GEMM per image (16–128 output channels × a plane)
+    /// ran mostly on one thread and packed its operands.
     static func suits(_ g: ConvGeometry) -> Bool {
-        g.strideH == 1 && g.strideW == 1 && !g.isPointwise
+        g.strideH == 1 && g.strideW == 1
     }
 
     /// Row length Wp and plane size Hp·Wp of the padded input.
