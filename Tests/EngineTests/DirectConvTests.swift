@@ -25,6 +25,9 @@ struct DirectConvTests {
         Case(b: 1, c: 48, h: 16, w: 16, co: 24, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),
         Case(b: 3, c: 5, h: 7, w: 5, co: 6, kh: 1, kw: 1, ph: 0, pw: 0, bias: true),
         Case(b: 2, c: 32, h: 16, w: 16, co: 16, kh: 1, kw: 1, ph: 0, pw: 0, bias: false),
+        Case(b: 2, c: 3, h: 5, w: 6, co: 5, kh: 1, kw: 1, ph: 1, pw: 1, bias: true),
+        Case(b: 1, c: 4, h: 6, w: 7, co: 4, kh: 3, kw: 3, ph: 2, pw: 2, bias: false),
+        Case(b: 2, c: 3, h: 6, w: 5, co: 4, kh: 2, kw: 4, ph: 0, pw: 3, bias: true),
     ]
 
     @Test("direct kernel = naive convolution = im2col path", arguments: cases)

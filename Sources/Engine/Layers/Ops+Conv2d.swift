@@ -306,9 +306,13 @@ package enum DirectConv {
         g.strideH == 1 && g.strideW == 1
     }
 
-    /// Row length Wp and plane size Hp·Wp of the padded input.
+    /// Row length Wp and plane size Hp·Wp of the padded input. Each row is `padW` zeros, the W values, then zeros up
+    /// to Wp = W + max(padW, kw − 1 − padW): one row's right padding is the next row's left padding (a 3×3 kernel
+    /// with padding 1 has Wp = W + 1, not W + 2), so fewer of the positions the kernels compute are discarded —
+    /// a ninth of them at 8 px instead of a fifth. Reads past a plane's last row land in the next plane's leading
+    /// zeros (or the image's zero slack).
     static func paddedPlane(_ g: ConvGeometry) -> (wp: Int, plane: Int) {
-        let wp = g.width + 2 * g.padW
+        let wp = g.width + max(g.padW, g.kernelW - 1 - g.padW)
         return (wp, (g.height + 2 * g.padH) * wp)
     }
 
@@ -340,7 +344,7 @@ package enum DirectConv {
                     let row = dst + (g.padH + y) * wp
                     row.update(repeating: 0, count: g.padW)
                     ConvGeometry.copy(row + g.padW, src + y * g.width, g.width)
-                    (row + g.padW + g.width).update(repeating: 0, count: g.padW)
+                    (row + g.padW + g.width).update(repeating: 0, count: wp - g.padW - g.width)
                 }
                 (dst + (g.padH + g.height) * wp).update(repeating: 0, count: g.padH * wp)
                 if ch == c - 1 { (dst + plane).update(repeating: 0, count: imageStride - c * plane) }
