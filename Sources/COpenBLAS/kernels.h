@@ -1212,6 +1212,44 @@ __attribute__((target("avx2,fma"))) static inline void zt_linear_avx2(const floa
     }
 }
 
+/// Rows [r0, r1) of the transpose of a rows × cols matrix: dst[j][i] = src[i][j] (dst rows `rows` floats apart);
+/// 8×8 blocks through registers, the edges one value at a time. The layout changes around the transformer blocks
+/// ([C, HW] ↔ [HW, C]) read one float per cache line when done element by element.
+__attribute__((target("avx2,fma"))) static inline void zt_transpose_avx2(const float *src, long rows, long cols,
+                                                                       float *dst, long r0, long r1) {
+    long i = r0;
+    for (; i + 8 <= r1; i += 8) {
+        long j = 0;
+        for (; j + 8 <= cols; j += 8) {
+            const float *s = src + i * cols + j;
+            __m256 a0 = _mm256_loadu_ps(s), a1 = _mm256_loadu_ps(s + cols), a2 = _mm256_loadu_ps(s + 2 * cols),
+                   a3 = _mm256_loadu_ps(s + 3 * cols), a4 = _mm256_loadu_ps(s + 4 * cols),
+                   a5 = _mm256_loadu_ps(s + 5 * cols), a6 = _mm256_loadu_ps(s + 6 * cols),
+                   a7 = _mm256_loadu_ps(s + 7 * cols);
+            __m256 t0 = _mm256_unpacklo_ps(a0, a1), t1 = _mm256_unpackhi_ps(a0, a1), t2 = _mm256_unpacklo_ps(a2, a3),
+                   t3 = _mm256_unpackhi_ps(a2, a3), t4 = _mm256_unpacklo_ps(a4, a5), t5 = _mm256_unpackhi_ps(a4, a5),
+                   t6 = _mm256_unpacklo_ps(a6, a7), t7 = _mm256_unpackhi_ps(a6, a7);
+            __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+                   u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+                   u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+                   u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+            float *d = dst + j * rows + i;
+            _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
+            _mm256_storeu_ps(d + rows, _mm256_permute2f128_ps(u1, u5, 0x20));
+            _mm256_storeu_ps(d + 2 * rows, _mm256_permute2f128_ps(u2, u6, 0x20));
+            _mm256_storeu_ps(d + 3 * rows, _mm256_permute2f128_ps(u3, u7, 0x20));
+            _mm256_storeu_ps(d + 4 * rows, _mm256_permute2f128_ps(u0, u4, 0x31));
+            _mm256_storeu_ps(d + 5 * rows, _mm256_permute2f128_ps(u1, u5, 0x31));
+            _mm256_storeu_ps(d + 6 * rows, _mm256_permute2f128_ps(u2, u6, 0x31));
+            _mm256_storeu_ps(d + 7 * rows, _mm256_permute2f128_ps(u3, u7, 0x31));
+        }
+        for (; j < cols; j++)
+            for (long k = 0; k < 8; k++) dst[j * rows + i + k] = src[(i + k) * cols + j];
+    }
+    for (; i < r1; i++)
+        for (long j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
+}
+
 /// 1 when the CPU has AVX-512F (and the OS saves its registers).
 static inline int zt_has_avx512(void) {
     __builtin_cpu_init();
@@ -1359,6 +1397,9 @@ ZT_DCONV_STUB(zt_dconv_avx512_cb8)
 ZT_DCONV_STUB(zt_dconv_avx512_cb4)
 ZT_DCONV_STUB(zt_dconv_avx2_cb4)
 static inline void zt_softmax_row_avx2(float *s, long n) { (void)s; (void)n; }
+static inline void zt_transpose_avx2(const float *src, long rows, long cols, float *dst, long r0, long r1) {
+    (void)src; (void)rows; (void)cols; (void)dst; (void)r0; (void)r1;
+}
 static inline void zt_linear_avx2(const float *x, long ldx, long rows, long K, const float *wt, long ldw, long N,
                                   const float *bias, float *y, long ldy) {
     (void)x; (void)ldx; (void)rows; (void)K; (void)wt; (void)ldw; (void)N; (void)bias; (void)y; (void)ldy;

@@ -206,3 +206,31 @@ import Testing
         #expect(try #require(tres.grad).values.allSatisfy { $0 == 1 })
     }
 }
+
+/// Permutations that are batched transposes (the layout changes around the transformer blocks) take a blocked
+/// kernel; every permutation must still put each element where the definition says, including matrices whose sides
+/// are not multiples of the 8×8 block, and permutations that are not transposes.
+@Suite struct PermuteTests {
+    @Test(arguments: [([3, 17, 11], [0, 2, 1]), ([2, 64, 256], [0, 2, 1]), ([2, 3, 5, 19], [0, 3, 1, 2]),
+                      ([2, 19, 3, 5], [0, 2, 3, 1]), ([9, 13], [1, 0]), ([2, 3, 8, 9], [0, 1, 3, 2]),
+                      ([2, 3, 4, 5], [0, 2, 1, 3]), ([4, 9, 10, 2], [3, 1, 0, 2])])
+    func matchesDefinition(_ shape: [Int], _ dims: [Int]) {
+        let n = shape.reduce(1, *)
+        let x = Tensor(shape: shape, values: (0..<n).map { Float($0) })
+        let y = x.permuted(dims)
+        let outShape = dims.map { shape[$0] }
+        #expect(y.shape == outShape)
+        var inStrides = [Int](repeating: 1, count: shape.count)
+        for d in stride(from: shape.count - 2, through: 0, by: -1) { inStrides[d] = inStrides[d + 1] * shape[d + 1] }
+        var expected = [Float](repeating: 0, count: n)
+        for flat in 0..<n {
+            var rem = flat, src = 0
+            for d in stride(from: outShape.count - 1, through: 0, by: -1) {
+                src += (rem % outShape[d]) * inStrides[dims[d]]
+                rem /= outShape[d]
+            }
+            expected[flat] = Float(src)
+        }
+        #expect(y.values == expected)
+    }
+}

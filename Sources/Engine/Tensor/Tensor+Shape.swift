@@ -1,3 +1,5 @@
+import COpenBLAS
+
 // Shape operations: reshape, permute, concat, split, repeat, and reductions (sum, mean).
 
 extension Tensor {
@@ -38,9 +40,33 @@ extension Tensor {
         return y
     }
 
+    /// `(batch, rows, cols)` when permuting by `dims` transposes `batch` matrices of rows × cols: dims are an identity
+    /// prefix, then input dims [j, n), then [k, j) (e.g. [0, 2, 1], or [0, 3, 1, 2] for [B, F, C, HW] → [B, HW, F, C]).
+    static func batchedTranspose(_ shape: [Int], _ dims: [Int]) -> (batch: Int, rows: Int, cols: Int)? {
+        let n = dims.count
+        var k = 0
+        while k < n && dims[k] == k { k += 1 }
+        guard k < n - 1, let j = dims[k...].first, j > k else { return nil }
+        // dims[k...] must be j, j+1, …, n−1, k, k+1, …, j−1.
+        let expected = Array(j..<n) + Array(k..<j)
+        guard Array(dims[k...]) == expected else { return nil }
+        return (shape[..<k].reduce(1, *), shape[k..<j].reduce(1, *), shape[j...].reduce(1, *))
+    }
+
     static func permuteKernel(_ x: Tensor, _ dims: [Int]) -> Tensor {
         let outShape = dims.map { x.shape[$0] }
         let y = Tensor(shape: outShape)
+        if Kernels.hasAVX2, let (batch, rows, cols) = batchedTranspose(x.shape, dims), rows >= 8, cols >= 8 {
+            let (s, o) = (x.data, y.data)
+            let blocks = (rows + 7) / 8
+            parallelFor(batch * blocks, costPerItem: 8 * cols) { range in
+                for item in range {
+                    let (b, blk) = (item / blocks, item % blocks)
+                    zt_transpose_avx2(s + b * rows * cols, rows, cols, o + b * rows * cols, blk * 8, min(rows, blk * 8 + 8))
+                }
+            }
+            return y
+        }
         let inStrides = x.strides
         let srcStrides = dims.map { inStrides[$0] }
         let rank = dims.count
