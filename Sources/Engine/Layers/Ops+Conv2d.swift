@@ -444,7 +444,9 @@ package enum DirectConv {
         // Within a work item, position chunks whose input (all channels, ~64 KB) stays in L2 while every channel
         // block reads it; one whole image per block overflowed L2 at 64 px × 64 channels (1.1 MB) and each block
         // refetched it from L3.
-        let chunk = max(1, (1 << 14) / max(1, c * kernel.positions)) * kernel.positions
+        // A 1×1 kernel reuses each loaded input vector in no other tap, so its chunk stays in L1 (~16 KB) instead.
+        let budget = taps == 1 ? 1 << 12 : 1 << 14
+        let chunk = max(1, budget / max(1, c * kernel.positions)) * kernel.positions
         offsets.withUnsafeBufferPointer { off in
             let offp = off.baseAddress!
             parallelFor(g.batch * splits, costPerItem: positions / splits * co * c * taps, width: width) { r in
