@@ -13,42 +13,70 @@ package enum Kernels {
             else if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
             return
         }
-        // Large products split across the engine's threads (OpenBLAS runs single-threaded; see ComputeThreads.set):
-        // by columns of C when it is wide, else by rows. Each element's sum is the same single-threaded sgemm's
-        // whatever the split, so results do not depend on the thread count.
+        // Large products split across the engine's threads (OpenBLAS runs single-threaded; see ComputeThreads.set).
         gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta,
              c: c, ldc: ldc, threads: ParallelRegion.isInside ? 1 : ComputeThreads.width)
     }
 
-    /// `gemm` on up to `width` threads: large products split by columns of C when it is wide, else by rows.
+    /// How a large product is cut into pieces: by columns of C (in 16-column blocks, the kernels' natural width) when
+    /// it is wide, else by rows. The cut depends on the shape alone, never on the thread count, and every piece is
+    /// its own `cblas_sgemm` call whoever runs it, so the result is the same bit for bit on any number of threads.
+    /// (Cutting by thread count did not: OpenBLAS picks other kernels for smaller products — its small-matrix
+    /// kernels below 100³ on AVX-512 machines — which round differently.) Six pieces spread evenly over 1, 2, 3 and 6
+    /// threads; pieces stay ≥ 64 columns or ≥ 32 rows so that packing stays small beside the arithmetic.
+    package struct GemmSplit: Equatable, Sendable {
+        package let byColumns: Bool
+        package let pieces: Int
+
+        package init(m: Int, n: Int, k: Int) {
+            let work = Double(m) * Double(n) * Double(k)
+            let blocks = (n + 15) / 16
+            func most(_ units: Int, minimum: Int) -> Int { [6, 4, 3, 2].first { units >= $0 * minimum } ?? 1 }
+            if work < 524_288 { byColumns = true; pieces = 1 }
+            else if blocks >= 8 { byColumns = true; pieces = most(blocks, minimum: 4) }
+            else { byColumns = false; pieces = most(m, minimum: 32) }
+        }
+
+        /// Piece `p`'s columns (by columns) or rows (by rows).
+        package func range(_ p: Int, m: Int, n: Int) -> Range<Int> {
+            if byColumns {
+                let blocks = (n + 15) / 16
+                return Swift.min(n, blocks * p / pieces * 16)..<Swift.min(n, blocks * (p + 1) / pieces * 16)
+            }
+            return m * p / pieces..<m * (p + 1) / pieces
+        }
+    }
+
+    /// `gemm` on up to `width` threads, cut as `GemmSplit` says; the result does not depend on `width`.
     package static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads width: Int) {
         _ = ComputeThreads.openBLASPinned
-        let work: Double = Double(m) * Double(n) * Double(k)
-        let byColumns = n >= 32 * width
-        if width > 1 && work >= 524_288 && (byColumns || m >= 8 * width) {
-            let au = UncheckedSendable(a), bu = UncheckedSendable(b), cu = UncheckedSendable(c)
-            let blocks = (n + 15) / 16  // columns go in 16-column blocks: the kernels' natural width
-            parallelFor(width, costPerItem: 1 << 20, width: width) { chunks in
-                for w in chunks {
-                    if byColumns {
-                        let j0: Int = Swift.min(n, blocks * w / width * 16), j1: Int = Swift.min(n, blocks * (w + 1) / width * 16)
-                        guard j0 < j1 else { continue }
-                        blasGemm(transA: transA, transB: transB, m: m, n: j1 - j0, k: k, alpha: alpha, a: au.value, lda: lda,
-                                 b: transB ? bu.value + j0 * ldb : bu.value + j0, ldb: ldb, beta: beta, c: cu.value + j0, ldc: ldc)
+        let split = GemmSplit(m: m, n: n, k: k)
+        if split.pieces == 1 {
+            blasGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                     beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let au = UncheckedSendable(a), bu = UncheckedSendable(b), cu = UncheckedSendable(c)
+        let lanes = Swift.max(1, Swift.min(width, split.pieces))
+        parallelFor(lanes, costPerItem: 1 << 20, width: lanes) { chunk in
+            for w in chunk {
+                for p in split.pieces * w / lanes..<split.pieces * (w + 1) / lanes {
+                    let r = split.range(p, m: m, n: n)
+                    guard !r.isEmpty else { continue }
+                    if split.byColumns {
+                        blasGemm(transA: transA, transB: transB, m: m, n: r.count, k: k, alpha: alpha, a: au.value, lda: lda,
+                                 b: transB ? bu.value + r.lowerBound * ldb : bu.value + r.lowerBound, ldb: ldb, beta: beta,
+                                 c: cu.value + r.lowerBound, ldc: ldc)
                     } else {
-                        let i0: Int = m * w / width, i1: Int = m * (w + 1) / width
-                        guard i0 < i1 else { continue }
-                        blasGemm(transA: transA, transB: transB, m: i1 - i0, n: n, k: k, alpha: alpha,
-                                 a: transA ? au.value + i0 : au.value + i0 * lda, lda: lda, b: bu.value, ldb: ldb,
-                                 beta: beta, c: cu.value + i0 * ldc, ldc: ldc)
+                        blasGemm(transA: transA, transB: transB, m: r.count, n: n, k: k, alpha: alpha,
+                                 a: transA ? au.value + r.lowerBound : au.value + r.lowerBound * lda, lda: lda, b: bu.value,
+                                 ldb: ldb, beta: beta, c: cu.value + r.lowerBound * ldc, ldc: ldc)
                     }
                 }
             }
-            return
         }
-        blasGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
     /// One `cblas_sgemm` call, row-major, as given (OpenBLAS's own threading decides the threads).
