@@ -84,16 +84,24 @@ __attribute__((target("avx2,fma"))) static inline void zt_softmax_row_avx2(float
 //   offsets taps offsets ki·Wp + kj
 //   bias    CB values or NULL
 //   out     CB rows of `outStride` floats; positions [q0, q1) written, q1 − q0 a multiple of the step (3·VW; 2·VW for ZT_DCONV2_KERNEL)
+//   accumulate  nonzero: start from the sums already in `out` (the previous channel group's), not from the bias
 //
 // Each output sums its bias, then channel by channel, tap by tap: the order is fixed, so results do not depend on
-// how the caller splits the work between threads.
+// how the caller splits the work between threads, nor on how it groups the channels (a group resumes the sums the
+// previous group stored).
 //
 // The accumulators are named variables, not arrays: Swift's importer compiles these inline functions at an
 // optimisation level that neither unrolls nor promotes arrays to registers (the array version spilled every
 // accumulator to the stack and ran 3× slower than im2col + sgemm).
 #define ZT_ROWS4(M) M(0) M(1) M(2) M(3)
 #define ZT_ROWS8(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7)
-#define ZT_DCONV_INIT(i) vt a##i##0 = (vt)(bias ? bias[i] : 0.0f), a##i##1 = a##i##0, a##i##2 = a##i##0;
+#define ZT_DCONV_INIT(i)                                                                                            \
+    vt a##i##0 = (vt)(bias ? bias[i] : 0.0f), a##i##1 = a##i##0, a##i##2 = a##i##0;                                 \
+    if (accumulate) {                                                                                               \
+        __builtin_memcpy(&a##i##0, out + i * outStride + q, sizeof(vt));                                            \
+        __builtin_memcpy(&a##i##1, out + i * outStride + q + vw, sizeof(vt));                                       \
+        __builtin_memcpy(&a##i##2, out + i * outStride + q + 2 * vw, sizeof(vt));                                   \
+    }
 #define ZT_DCONV_FMA(i)                                                                                             \
     {                                                                                                               \
         vt wb = (vt)w[i];                                                                                           \
@@ -108,7 +116,7 @@ __attribute__((target("avx2,fma"))) static inline void zt_softmax_row_avx2(float
 #define ZT_DCONV_KERNEL(NAME, TARGET, VW, CB, ROWS)                                                                 \
     __attribute__((target(TARGET))) static inline void NAME(                                                        \
         const float *xp, long plane, long channels, const float *wt, const long *offsets, long taps,                \
-        const float *bias, float *out, long outStride, long q0, long q1) {                                          \
+        const float *bias, float *out, long outStride, long q0, long q1, long accumulate) {                         \
         typedef float vt __attribute__((ext_vector_type(VW)));                                                      \
         const long vw = VW;                                                                                         \
         for (long q = q0; q < q1; q += 3 * VW) {                                                                    \
@@ -132,7 +140,12 @@ __attribute__((target("avx2,fma"))) static inline void zt_softmax_row_avx2(float
 // The same with two vectors of positions per step, for AVX2's 16 registers: CB = 4 rows × 2 vectors is 8 accumulators
 // + 2 inputs + 1 broadcast. With three vectors (12 + 3 + 1 = all 16) clang rotated the accumulators through
 // registers with a move per FMA and spilled one every step: 38 GFLOP/s on one Zen 3 core against 80–88 with two.
-#define ZT_DCONV2_INIT(i) vt a##i##0 = (vt)(bias ? bias[i] : 0.0f), a##i##1 = a##i##0;
+#define ZT_DCONV2_INIT(i)                                                                                           \
+    vt a##i##0 = (vt)(bias ? bias[i] : 0.0f), a##i##1 = a##i##0;                                                    \
+    if (accumulate) {                                                                                               \
+        __builtin_memcpy(&a##i##0, out + i * outStride + q, sizeof(vt));                                            \
+        __builtin_memcpy(&a##i##1, out + i * outStride + q + vw, sizeof(vt));                                       \
+    }
 #define ZT_DCONV2_FMA(i)                                                                                            \
     {                                                                                                               \
         vt wb = (vt)w[i];                                                                                           \
@@ -145,7 +158,7 @@ __attribute__((target("avx2,fma"))) static inline void zt_softmax_row_avx2(float
 #define ZT_DCONV2_KERNEL(NAME, TARGET, VW, CB, ROWS)                                                                \
     __attribute__((target(TARGET))) static inline void NAME(                                                        \
         const float *xp, long plane, long channels, const float *wt, const long *offsets, long taps,                \
-        const float *bias, float *out, long outStride, long q0, long q1) {                                          \
+        const float *bias, float *out, long outStride, long q0, long q1, long accumulate) {                         \
         typedef float vt __attribute__((ext_vector_type(VW)));                                                      \
         const long vw = VW;                                                                                         \
         for (long q = q0; q < q1; q += 2 * VW) {                                                                    \
@@ -1389,9 +1402,10 @@ ZT_WGRAD_STUB(zt_wgrad_avx512_cb4)
 ZT_WGRAD_STUB(zt_wgrad_avx2_cb4)
 #define ZT_DCONV_STUB(NAME)                                                                                         \
     static inline void NAME(const float *xp, long plane, long channels, const float *wt, const long *offsets,       \
-                            long taps, const float *bias, float *out, long outStride, long q0, long q1) {           \
+                            long taps, const float *bias, float *out, long outStride, long q0, long q1,             \
+                            long accumulate) {                                                                      \
         (void)xp; (void)plane; (void)channels; (void)wt; (void)offsets; (void)taps;                                 \
-        (void)bias; (void)out; (void)outStride; (void)q0; (void)q1;                                                 \
+        (void)bias; (void)out; (void)outStride; (void)q0; (void)q1; (void)accumulate;                               \
     }
 ZT_DCONV_STUB(zt_dconv_avx512_cb8)
 ZT_DCONV_STUB(zt_dconv_avx512_cb4)

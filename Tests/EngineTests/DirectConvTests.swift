@@ -23,6 +23,7 @@ struct DirectConvTests {
         Case(b: 2, c: 32, h: 8, w: 8, co: 64, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),
         Case(b: 2, c: 16, h: 64, w: 64, co: 16, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),
         Case(b: 1, c: 48, h: 16, w: 16, co: 24, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),
+        Case(b: 1, c: 37, h: 9, w: 10, co: 8, kh: 3, kw: 3, ph: 1, pw: 1, bias: true),  // channel groups 16 + 16 + 5
         Case(b: 3, c: 5, h: 7, w: 5, co: 6, kh: 1, kw: 1, ph: 0, pw: 0, bias: true),
         Case(b: 2, c: 32, h: 16, w: 16, co: 16, kh: 1, kw: 1, ph: 0, pw: 0, bias: false),
         Case(b: 2, c: 3, h: 5, w: 6, co: 5, kh: 1, kw: 1, ph: 1, pw: 1, bias: true),

@@ -266,8 +266,14 @@ package enum DirectConv {
     /// One compiled kernel: vector width (floats) × output-channel block × vectors per block of positions.
     package struct Kernel: Sendable {
         let vectorWidth: Int, channelBlock: Int, vectors: Int
+        /// Input channels per pass over the positions of a chunk (nil: all), and the chunk's input budget in floats
+        /// for a spatial kernel. AVX2 runs 16 channels over 128-position chunks: the block's weights for the group
+        /// (16 × 9 taps × 4 channels, 2.3 KB) and the group's input rows stay in L1 across the chunk, where the
+        /// whole channel range (36 KB of weights at 256 channels) overflowed it.
+        var channelGroup: Int? = nil
+        var spatialBudget: Int = 1 << 14
         let run: @Sendable (UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, UnsafePointer<Int>, Int,
-                  UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int, Int, Int) -> Void
+                  UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int, Int, Int, Int) -> Void
         /// The weight-gradient kernel of the same width and block (`ZT_WGRAD_KERNEL`).
         let wgrad: @Sendable (UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, Int, Int, Int, UnsafePointer<Int>, Int,
                     UnsafeMutablePointer<Float>) -> Void
@@ -279,15 +285,15 @@ package enum DirectConv {
             var all: [Kernel] = []
             if Kernels.hasAVX512 {
                 all.append(Kernel(vectorWidth: 16, channelBlock: 8, vectors: 3,
-                                  run: { zt_dconv_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                                  run: { zt_dconv_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) },
                                   wgrad: { zt_wgrad_avx512_cb8($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
                 all.append(Kernel(vectorWidth: 16, channelBlock: 4, vectors: 3,
-                                  run: { zt_dconv_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                                  run: { zt_dconv_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) },
                                   wgrad: { zt_wgrad_avx512_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
             }
             if Kernels.hasAVX2 {
-                all.append(Kernel(vectorWidth: 8, channelBlock: 4, vectors: 2,
-                                  run: { zt_dconv_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                all.append(Kernel(vectorWidth: 8, channelBlock: 4, vectors: 2, channelGroup: 16, spatialBudget: 1 << 11,
+                                  run: { zt_dconv_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) },
                                   wgrad: { zt_wgrad_avx2_cb4($0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }))
             }
             return all
@@ -441,12 +447,14 @@ package enum DirectConv {
         let od = out.data, bsd = bias.data
         let steps = positions / kernel.positions
         let splits = max(1, min(steps, 4 * width / max(1, g.batch)))
-        // Within a work item, position chunks whose input (all channels, ~64 KB) stays in L2 while every channel
-        // block reads it; one whole image per block overflowed L2 at 64 px × 64 channels (1.1 MB) and each block
-        // refetched it from L3.
+        // Within a work item, position chunks whose input (a group of channels: all of them for AVX-512, ~64 KB,
+        // 16 for AVX2, ~8 KB) stays cached while every channel block reads it; one whole image per block overflowed
+        // L2 at 64 px × 64 channels (1.1 MB) and each block refetched it from L3. A channel group after the first
+        // resumes the sums the previous one stored, so the order of the sums, and the result, stay the same.
         // A 1×1 kernel reuses each loaded input vector in no other tap, so its chunk stays in L1 (~16 KB) instead.
-        let budget = taps == 1 ? 1 << 12 : 1 << 14
-        let chunk = max(1, budget / max(1, c * kernel.positions)) * kernel.positions
+        let group = taps == 1 ? c : min(c, kernel.channelGroup ?? c)
+        let budget = taps == 1 ? 1 << 12 : kernel.spatialBudget
+        let chunk = max(1, budget / max(1, group * kernel.positions)) * kernel.positions
         offsets.withUnsafeBufferPointer { off in
             let offp = off.baseAddress!
             parallelFor(g.batch * splits, costPerItem: positions / splits * co * c * taps, width: width) { r in
@@ -456,9 +464,15 @@ package enum DirectConv {
                     var q0 = steps * part / splits * kernel.positions
                     while q0 < end {
                         let q1 = min(end, q0 + chunk)
-                        for blk in 0..<blocks {
-                            kernel.run(pd + b * imageStride, plane, c, wpk + blk * c * taps * cb, offp, taps, bsd + blk * cb,
-                                       od + (b * blocks + blk) * cb * positions, positions, q0, q1)
+                        var c0 = 0
+                        while c0 < c {
+                            let n = min(group, c - c0)
+                            for blk in 0..<blocks {
+                                kernel.run(pd + b * imageStride + c0 * plane, plane, n, wpk + (blk * c + c0) * taps * cb, offp,
+                                           taps, bsd + blk * cb, od + (b * blocks + blk) * cb * positions, positions, q0, q1,
+                                           c0 > 0 ? 1 : 0)
+                            }
+                            c0 += n
                         }
                         q0 = q1
                     }
