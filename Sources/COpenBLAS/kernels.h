@@ -188,13 +188,7 @@ __attribute__((target("avx2,fma"))) static inline void zt_softmax_row_avx2(float
             } else                                                                                                  \
             for (long c = 0; c < channels; c++) {                                                                   \
                 const float *xc = xp + c * plane + q;                                                               \
-                for (long k = 0; k < taps; k++, w += CB) {                                                          \
-                    const float *src = xc + offsets[k];                                                             \
-                    vt x0, x1;                                                                                      \
-                    __builtin_memcpy(&x0, src, sizeof(vt));                                                         \
-                    __builtin_memcpy(&x1, src + VW, sizeof(vt));                                                    \
-                    ROWS(ZT_DCONV2_FMA)                                                                             \
-                }                                                                                                   \
+                for (long k = 0; k < taps; k++) ZT_DCONV2_TAP(ROWS, CB, offsets[k])                                  \
             }                                                                                                       \
             ROWS(ZT_DCONV2_STORE)                                                                                   \
         }                                                                                                           \

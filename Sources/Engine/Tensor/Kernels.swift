@@ -24,7 +24,7 @@ package enum Kernels {
     /// (Cutting by thread count did not: OpenBLAS picks other kernels for smaller products — its small-matrix
     /// kernels below 100³ on AVX-512 machines — which round differently.) Six pieces spread evenly over 1, 2, 3 and 6
     /// threads; pieces stay ≥ 64 columns or ≥ 32 rows so that packing stays small beside the arithmetic.
-    package struct GemmSplit: Equatable, Sendable {
+    package struct GemmSplit: Sendable {
         package let byColumns: Bool
         package let pieces: Int
 
