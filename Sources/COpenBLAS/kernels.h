@@ -1102,12 +1102,13 @@ __attribute__((target("avx512f"))) static inline void zt_linear_avx512(const flo
 // at a time (6 rows × 2 vectors = 12 accumulators + 2 loads + 1 broadcast within AVX2's 16 registers), their scores in
 // an L1 buffer, softmax per row, then P·V from V packed with rows of whole 16-float chunks. The OpenBLAS path spent
 // a fifth of a generation forward on this CPU class packing and zeroing operands for 16- and 32-wide heads.
-/// Kᵀ of one pair into `kt` ([d][ldkt], ldkt = lk rounded up to 16; columns beyond lk are 0).
+/// Kᵀ of one pair into `kt` in blocks of 16 keys: block j0/16 holds its d rows of 16 keys contiguously
+/// (kt[j0·d + c·16 + l] = K[j0 + l][c]; keys from lk up to ldkt = lk rounded up to 16 are 0). A plain [d][ldkt] layout
+/// put the d rows one chunk reads 4 KB apart at lk = 1024, in one L1 set, and the score loop ran from L2.
 static inline void zt_attn_kt_avx2(const float *k, long ldk, long lk, long d, float *kt, long ldkt) {
-    for (long c = 0; c < d; c++) {
-        for (long j = 0; j < lk; j++) kt[c * ldkt + j] = k[j * ldk + c];
-        for (long j = lk; j < ldkt; j++) kt[c * ldkt + j] = 0;
-    }
+    for (long j0 = 0; j0 < ldkt; j0 += 16)
+        for (long c = 0; c < d; c++)
+            for (long l = 0; l < 16; l++) kt[j0 * d + c * 16 + l] = j0 + l < lk ? k[(j0 + l) * ldk + c] : 0;
 }
 /// V of one pair into `vp` ([lk][ldvp], ldvp = dv rounded up to 16, zero beyond dv).
 static inline void zt_attn_pack_v_avx2(const float *v, long ldv, long lk, long dv, float *vp, long ldvp) {
@@ -1117,6 +1118,7 @@ static inline void zt_attn_pack_v_avx2(const float *v, long ldv, long lk, long d
     }
 }
 #define ZT_L2_ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define ZT_L2_ROWS4(X) X(0) X(1) X(2) X(3)
 #define ZT_L2_ROWS1(X) X(0)
 #define ZT_L2_ZERO(r) __m256 a##r = _mm256_setzero_ps(), b##r = a##r;
 #define ZT_L2_SCORE(r)                                                                                              \
@@ -1154,7 +1156,7 @@ static inline void zt_attn_pack_v_avx2(const float *v, long ldv, long lk, long d
         for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
             ROWS(ZT_L2_ZERO)                                                                                        \
             for (long c = 0; c < d; c++) {                                                                          \
-                const __m256 k0 = _mm256_loadu_ps(kt + c * ldkt + j0), k1 = _mm256_loadu_ps(kt + c * ldkt + j0 + 8); \
+                const __m256 k0 = _mm256_loadu_ps(kt + j0 * d + c * 16), k1 = _mm256_loadu_ps(kt + j0 * d + c * 16 + 8); \
                 ROWS(ZT_L2_SCORE)                                                                                   \
             }                                                                                                       \
             ROWS(ZT_L2_STORES)                                                                                      \
@@ -1171,6 +1173,7 @@ static inline void zt_attn_pack_v_avx2(const float *v, long ldv, long lk, long d
         }                                                                                                           \
     }
 ZT_L2_QUERIES(zt_attn_long6_avx2, ZT_L2_ROWS6)
+ZT_L2_QUERIES(zt_attn_long4_avx2, ZT_L2_ROWS4)
 ZT_L2_QUERIES(zt_attn_long1_avx2, ZT_L2_ROWS1)
 
 /// Queries [i0, i1) of one pair, with Kᵀ in `kt` (zt_attn_kt_avx2) and V in `vp` (zt_attn_pack_v_avx2); `s`: 6·ldkt
@@ -1180,6 +1183,11 @@ __attribute__((target("avx2,fma"))) static inline void zt_attn_long_forward_avx2
     long dv, float scale, float *out, long ldo, float *s) {
     long i = i0;
     for (; i + 6 <= i1; i += 6) zt_attn_long6_avx2(q + i * ldq, ldq, d, kt, ldkt, lk, vp, ldvp, dv, scale, out + i * ldo, ldo, s);
+    // The model's query counts (64, 256, 1024 positions) leave four: one four-row pass, not four one-row ones.
+    if (i + 4 <= i1) {
+        zt_attn_long4_avx2(q + i * ldq, ldq, d, kt, ldkt, lk, vp, ldvp, dv, scale, out + i * ldo, ldo, s);
+        i += 4;
+    }
     for (; i < i1; i++) zt_attn_long1_avx2(q + i * ldq, ldq, d, kt, ldkt, lk, vp, ldvp, dv, scale, out + i * ldo, ldo, s);
 }
 
@@ -1238,6 +1246,165 @@ __attribute__((target("avx2,fma"))) static inline void zt_linear_avx2(const floa
         long r = 0;
         for (; r + 6 <= rows; r += 6) zt_linear6_avx2(x + r * ldx, ldx, K, wt, ldw, n0, N, bias, y + r * ldy, ldy);
         for (; r < rows; r++) zt_linear1_avx2(x + r * ldx, ldx, K, wt, ldw, n0, N, bias, y + r * ldy, ldy);
+    }
+}
+
+// Backward of the AVX2 long-attention kernel, per pair (the AVX-512 backward's plan in 8-lane vectors, six queries at
+// a time): Kᵀ, Vᵀ and K (rows padded to 16) packed once; for six queries, P (recomputed) and dP = dO·Vᵀ in two L1
+// buffers, dS = scale·P ⊙ (dP − Σ P⊙dP) in place of dP, dQ = dS·K written, and dK += dSᵀ·Q, dV += Pᵀ·dO accumulated
+// in the pair's local sums (added to dK, dV at the end). Every loop keeps 12 accumulators, two loads and a broadcast
+// in AVX2's 16 registers.
+/// Sum of the eight lanes (pairwise: lanes 0+4, 1+5, …, then the halves).
+__attribute__((target("avx2,fma"))) static inline float zt_hsum8_avx2(__m256 v) {
+    __m128 a = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    a = _mm_add_ps(a, _mm_movehl_ps(a, a));
+    return _mm_cvtss_f32(_mm_add_ss(a, _mm_shuffle_ps(a, a, 1)));
+}
+#define ZT_LB2_DP(r)                                                                                                \
+    {                                                                                                               \
+        const __m256 x = _mm256_broadcast_ss(go + (r) * ldgo + c);                                                  \
+        a##r = _mm256_fmadd_ps(x, k0, a##r);                                                                        \
+        b##r = _mm256_fmadd_ps(x, k1, b##r);                                                                        \
+    }
+#define ZT_LB2_STOREDP(r)                                                                                           \
+    _mm256_storeu_ps(dp + (r) * ldkt + j0, a##r);                                                                   \
+    _mm256_storeu_ps(dp + (r) * ldkt + j0 + 8, b##r);
+/// P's row r: softmax over the lk scores, zero in the padding columns up to ldkt.
+#define ZT_LB2_SOFTMAX(r)                                                                                           \
+    zt_softmax_row_avx2(s + (r) * ldkt, lk);                                                                        \
+    for (long j = lk; j < ldkt; j++) s[(r) * ldkt + j] = 0;
+#define ZT_LB2_DS(r)                                                                                                \
+    {                                                                                                               \
+        const float *pr = s + (r) * ldkt;                                                                           \
+        float *dr = dp + (r) * ldkt;                                                                                \
+        __m256 acc = _mm256_setzero_ps();                                                                           \
+        for (long j0 = 0; j0 < ldkt; j0 += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(pr + j0), _mm256_loadu_ps(dr + j0), acc); \
+        const __m256 dot = _mm256_set1_ps(zt_hsum8_avx2(acc));                                                      \
+        for (long j0 = 0; j0 < ldkt; j0 += 8)                                                                       \
+            _mm256_storeu_ps(dr + j0, _mm256_mul_ps(_mm256_mul_ps(sc, _mm256_loadu_ps(pr + j0)),                    \
+                                                    _mm256_sub_ps(_mm256_loadu_ps(dr + j0), dot)));                 \
+    }
+#define ZT_LB2_GQ(r)                                                                                                \
+    {                                                                                                               \
+        const __m256 x = _mm256_broadcast_ss(dp + (r) * ldkt + j);                                                  \
+        a##r = _mm256_fmadd_ps(x, k0, a##r);                                                                        \
+        b##r = _mm256_fmadd_ps(x, k1, b##r);                                                                        \
+    }
+#define ZT_LB2_GQSTORE(r)                                                                                           \
+    if (full) {                                                                                                     \
+        _mm256_storeu_ps(gq + (r) * ldq + c0, a##r);                                                                \
+        _mm256_storeu_ps(gq + (r) * ldq + c0 + 8, b##r);                                                            \
+    } else {                                                                                                        \
+        _mm256_maskstore_ps(gq + (r) * ldq + c0, m0, a##r);                                                         \
+        _mm256_maskstore_ps(gq + (r) * ldq + c0 + 8, m1, b##r);                                                     \
+    }
+/// Row r's 16-column chunk at c0 of X (Q or dO; masked beyond the head width).
+#define ZT_LB2_LOADQ(r)                                                                                             \
+    const __m256 x##r = _mm256_maskload_ps(q + (r) * ldq + c0, m0), y##r = _mm256_maskload_ps(q + (r) * ldq + c0 + 8, m1);
+#define ZT_LB2_LOADGO(r)                                                                                            \
+    const __m256 x##r = _mm256_maskload_ps(go + (r) * ldgo + c0, m0), y##r = _mm256_maskload_ps(go + (r) * ldgo + c0 + 8, m1);
+#define ZT_LB2_ACC(r)                                                                                               \
+    {                                                                                                               \
+        const __m256 t = _mm256_broadcast_ss(w + (r) * ldkt + j);                                                   \
+        acc0 = _mm256_fmadd_ps(t, x##r, acc0);                                                                      \
+        acc1 = _mm256_fmadd_ps(t, y##r, acc1);                                                                      \
+    }
+/// sums[j][c0, c0 + 16) += Σ_r w[r][j]·X_r[c0, c0 + 16) for j < lk (dK from dS and Q, or dV from P and dO).
+#define ZT_LB2_ROWSUM(ROWS, LOADX, sums)                                                                            \
+    {                                                                                                               \
+        ROWS(LOADX)                                                                                                 \
+        for (long j = 0; j < lk; j++) {                                                                             \
+            float *sj = (sums) + j * ldg + c0;                                                                      \
+            __m256 acc0 = _mm256_loadu_ps(sj), acc1 = _mm256_loadu_ps(sj + 8);                                      \
+            ROWS(ZT_LB2_ACC)                                                                                        \
+            _mm256_storeu_ps(sj, acc0);                                                                             \
+            _mm256_storeu_ps(sj + 8, acc1);                                                                         \
+        }                                                                                                           \
+    }
+#define ZT_LB2_QUERIES(NAME, ROWS)                                                                                  \
+    __attribute__((target("avx2,fma"))) static inline void NAME(                                                    \
+        const float *q, long ldq, long d, const float *kt, const float *kp, long ldkt, long lk, const float *vt,    \
+        long dv, const float *go, long ldgo, float scale, float *gq, float *gkl, float *gvl, long ldg, float *s,    \
+        float *dp) {                                                                                                \
+        const __m256 sc = _mm256_set1_ps(scale);                                                                    \
+        for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
+            {                                                                                                       \
+                ROWS(ZT_L2_ZERO)                                                                                    \
+                for (long c = 0; c < d; c++) {                                                                      \
+                    const __m256 k0 = _mm256_loadu_ps(kt + j0 * d + c * 16), k1 = _mm256_loadu_ps(kt + j0 * d + c * 16 + 8); \
+                    ROWS(ZT_L2_SCORE)                                                                               \
+                }                                                                                                   \
+                ROWS(ZT_L2_STORES)                                                                                  \
+            }                                                                                                       \
+            {                                                                                                       \
+                ROWS(ZT_L2_ZERO)                                                                                    \
+                for (long c = 0; c < dv; c++) {                                                                     \
+                    const __m256 k0 = _mm256_loadu_ps(vt + j0 * dv + c * 16), k1 = _mm256_loadu_ps(vt + j0 * dv + c * 16 + 8); \
+                    ROWS(ZT_LB2_DP)                                                                                 \
+                }                                                                                                   \
+                ROWS(ZT_LB2_STOREDP)                                                                                \
+            }                                                                                                       \
+        }                                                                                                           \
+        ROWS(ZT_LB2_SOFTMAX)                                                                                        \
+        ROWS(ZT_LB2_DS)                                                                                             \
+        for (long c0 = 0; c0 < d; c0 += 16) {                                                                       \
+            const int full = c0 + 16 <= d;                                                                          \
+            const __m256i m0 = zt_mask8(d - c0), m1 = zt_mask8(d - c0 - 8);                                         \
+            if (gq) {                                                                                               \
+                ROWS(ZT_L2_ZERO)                                                                                    \
+                for (long j = 0; j < lk; j++) {                                                                     \
+                    const __m256 k0 = _mm256_loadu_ps(kp + j * ldg + c0), k1 = _mm256_loadu_ps(kp + j * ldg + c0 + 8); \
+                    ROWS(ZT_LB2_GQ)                                                                                 \
+                }                                                                                                   \
+                ROWS(ZT_LB2_GQSTORE)                                                                                \
+            }                                                                                                       \
+            if (gkl) {                                                                                              \
+                const float *w = dp;                                                                                \
+                ZT_LB2_ROWSUM(ROWS, ZT_LB2_LOADQ, gkl)                                                              \
+            }                                                                                                       \
+        }                                                                                                           \
+        if (gvl) {                                                                                                  \
+            for (long c0 = 0; c0 < dv; c0 += 16) {                                                                  \
+                const __m256i m0 = zt_mask8(dv - c0), m1 = zt_mask8(dv - c0 - 8);                                   \
+                const float *w = s;                                                                                 \
+                ZT_LB2_ROWSUM(ROWS, ZT_LB2_LOADGO, gvl)                                                             \
+            }                                                                                                       \
+        }                                                                                                           \
+    }
+ZT_LB2_QUERIES(zt_attn_lback6_avx2, ZT_L2_ROWS6)
+ZT_LB2_QUERIES(zt_attn_lback4_avx2, ZT_L2_ROWS4)
+ZT_LB2_QUERIES(zt_attn_lback1_avx2, ZT_L2_ROWS1)
+
+/// Backward of one whole pair (all lq queries) in AVX2. Scratch `w` holds, in floats: Kᵀ d·ldkt and Vᵀ dv·ldkt (in the
+/// blocked layout of zt_attn_kt_avx2), K lk·ldg,
+/// dK and dV sums 2·lk·ldg, and 12·ldkt for P and dS; ldkt = lk rounded up to 16, ldg = max(d, dv) rounded up to 16.
+/// gq is written; gk and gv are added to (NULL: not wanted).
+__attribute__((target("avx2,fma"))) static inline void zt_attn_long_backward_avx2(
+    const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d, const float *v, long ldv, long dv,
+    float scale, const float *go, long ldgo, float *gq, float *gk, float *gv, float *w) {
+    const long ldkt = (lk + 15) / 16 * 16, ldg = ((d > dv ? d : dv) + 15) / 16 * 16;
+    float *kt = w, *vt = kt + d * ldkt, *kp = vt + dv * ldkt, *gkl = kp + lk * ldg, *gvl = gkl + lk * ldg;
+    float *s = gvl + lk * ldg, *dp = s + 6 * ldkt;
+    zt_attn_kt_avx2(k, ldk, lk, d, kt, ldkt);
+    zt_attn_kt_avx2(v, ldv, lk, dv, vt, ldkt);
+    zt_attn_pack_v_avx2(k, ldk, lk, d, kp, ldg);
+    for (long i = 0; i < 2 * lk * ldg; i++) gkl[i] = 0;
+    float *gkp = gk ? gkl : 0, *gvp = gv ? gvl : 0;
+    long i = 0;
+    for (; i + 6 <= lq; i += 6)
+        zt_attn_lback6_avx2(q + i * ldq, ldq, d, kt, kp, ldkt, lk, vt, dv, go + i * ldgo, ldgo, scale,
+                            gq ? gq + i * ldq : 0, gkp, gvp, ldg, s, dp);
+    if (i + 4 <= lq) {
+        zt_attn_lback4_avx2(q + i * ldq, ldq, d, kt, kp, ldkt, lk, vt, dv, go + i * ldgo, ldgo, scale,
+                            gq ? gq + i * ldq : 0, gkp, gvp, ldg, s, dp);
+        i += 4;
+    }
+    for (; i < lq; i++)
+        zt_attn_lback1_avx2(q + i * ldq, ldq, d, kt, kp, ldkt, lk, vt, dv, go + i * ldgo, ldgo, scale,
+                            gq ? gq + i * ldq : 0, gkp, gvp, ldg, s, dp);
+    for (long j = 0; j < lk; j++) {
+        if (gk) for (long c = 0; c < d; c++) gk[j * ldk + c] += gkl[j * ldg + c];
+        if (gv) for (long c = 0; c < dv; c++) gv[j * ldv + c] += gvl[j * ldg + c];
     }
 }
 
@@ -1445,6 +1612,12 @@ static inline void zt_attn_long_forward_avx2(const float *q, long ldq, long i0, 
                                              long ldo, float *s) {
     (void)q; (void)ldq; (void)i0; (void)i1; (void)kt; (void)ldkt; (void)lk; (void)d; (void)vp; (void)ldvp; (void)dv;
     (void)scale; (void)out; (void)ldo; (void)s;
+}
+static inline void zt_attn_long_backward_avx2(const float *q, long ldq, long lq, const float *k, long ldk, long lk,
+                                              long d, const float *v, long ldv, long dv, float scale, const float *go,
+                                              long ldgo, float *gq, float *gk, float *gv, float *w) {
+    (void)q; (void)ldq; (void)lq; (void)k; (void)ldk; (void)lk; (void)d; (void)v; (void)ldv; (void)dv; (void)scale;
+    (void)go; (void)ldgo; (void)gq; (void)gk; (void)gv; (void)w;
 }
 #endif
 

@@ -104,7 +104,7 @@ struct AttentionKernelTests {
     ]
 
     /// Attention over more than 16 keys: every long kernel the CPU runs (AVX-512, AVX2) and the GEMM path, each
-    /// against the definition; the backward (the AVX-512 kernel's or the GEMM path) too.
+    /// against the definition, forward and backward (a kernel's own backward where workers own whole pairs).
     @Test("long attention, AVX-512 and AVX2 kernels and GEMM path = the definition", arguments: longCases)
     func longMatchesDefinition(_ t: Case) throws {
         var rng = Philox(seed: UInt64(t.lq * 17 + t.lk * 3 + t.d))

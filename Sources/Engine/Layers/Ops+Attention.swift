@@ -17,8 +17,8 @@ package enum ShortAttentionKernel: Sendable, CaseIterable {
     package static var current: ShortAttentionKernel? { forced.flatMap { available.contains($0) ? $0 : nil } ?? available.first }
 }
 
-/// The long-attention kernels (more than 16 keys) this CPU can run, best first: AVX-512 (forward and backward) and AVX2
-/// (forward; its backward is the GEMM path). Without either, or when disabled, OpenBLAS GEMMs run.
+/// The long-attention kernels (more than 16 keys) this CPU can run, best first: AVX-512 and AVX2, forward and backward
+/// (the backward when workers can own whole pairs). Without either, or when disabled, OpenBLAS GEMMs run.
 package enum LongAttentionKernel: Sendable, CaseIterable {
     case avx512, avx2
 
@@ -68,7 +68,7 @@ private struct AttentionGeometry {
     var usesShortKernel: Bool { ShortAttentionKernel.current != nil && lk <= 16 && d <= Int(ZT_ATTN_MAXD) && dv <= Int(ZT_ATTN_MAXD) }
 
     /// Longer key sequences take the long kernels when the CPU has them and the heads are narrow enough that Kᵀ
-    /// and V of a pair stay in cache (the AVX-512 backward only when workers can own whole pairs; else the GEMM path).
+    /// and V of a pair stay in cache (their backward only when workers can own whole pairs; else the GEMM path).
     var longKernel: LongAttentionKernel? {
         guard d <= Int(ZT_ATTN_MAXD), dv <= Int(ZT_ATTN_MAXD), lk * (d + dv) <= 1 << 18 else { return nil }
         return LongAttentionKernel.current
@@ -251,8 +251,9 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                         g.shortBackward(pair / heads, pair % heads, q: qd, k: kd, v: vd, go: god, gq: gqd, gk: gkd, gv: gvd, kernel: kernel)
                     }
                 }
-            } else if long == .avx512 && (pairs >= width || width == 1) {
-                // AVX-512, workers own whole pairs (dK and dV are sums over the pair's queries).
+            } else if let long, pairs >= width || width == 1 {
+                // A long kernel's backward, workers owning whole pairs (dK and dV are sums over the pair's queries).
+                // Scratch per worker: Kᵀ, Vᵀ, K, the dK and dV sums, and P and dS for a block of queries.
                 let ldg = (max(g.d, g.dv) + 15) / 16 * 16
                 let per = (g.d + g.dv + 16) * g.ldkt + 3 * g.lk * ldg
                 let scratch = Tensor(shape: [width, per])
@@ -261,9 +262,15 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
                     for w in workers {
                         for pair in (pairs * w / width)..<(pairs * (w + 1) / width) {
                             let o = g.offsets(pair / heads, pair % heads)
-                            zt_attn_long_backward_avx512(qd + o.q, g.cq, g.lq, kd + o.k, g.cq, g.lk, g.d, vd + o.v, g.cv, g.dv, g.scale,
-                                                         god + o.o, g.cv, gqd.map { $0 + o.q }, gkd.map { $0 + o.k },
-                                                         gvd.map { $0 + o.v }, sd + w * per)
+                            let (gqp, gkp, gvp) = (gqd.map { $0 + o.q }, gkd.map { $0 + o.k }, gvd.map { $0 + o.v })
+                            switch long {
+                            case .avx512:
+                                zt_attn_long_backward_avx512(qd + o.q, g.cq, g.lq, kd + o.k, g.cq, g.lk, g.d, vd + o.v, g.cv, g.dv,
+                                                             g.scale, god + o.o, g.cv, gqp, gkp, gvp, sd + w * per)
+                            case .avx2:
+                                zt_attn_long_backward_avx2(qd + o.q, g.cq, g.lq, kd + o.k, g.cq, g.lk, g.d, vd + o.v, g.cv, g.dv,
+                                                           g.scale, god + o.o, g.cv, gqp, gkp, gvp, sd + w * per)
+                            }
                         }
                     }
                 }
