@@ -314,6 +314,46 @@ __attribute__((target("avx2,fma"))) static inline void zt_ln_params_row_avx2(con
 #undef ZT_LNP
 }
 
+/// Σ x and Σ (x − Σx/n)² over n floats (group norm's statistics): two passes, each in four independent 8-lane sums
+/// (one accumulator chained every add ran at the add's latency), the last n mod 32 in the first, then the lanes in order.
+__attribute__((target("avx2,fma"))) static inline float zt_lanesum4_avx2(__m256 a, __m256 b, __m256 c, __m256 d) {
+    float l[8], t = 0;
+    _mm256_storeu_ps(l, _mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d)));
+    for (int j = 0; j < 8; j++) t += l[j];
+    return t;
+}
+__attribute__((target("avx2,fma"))) static inline void zt_mean_var_avx2(const float *x, long n, float *mean, float *var) {
+    __m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
+    long i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a = _mm256_add_ps(a, _mm256_loadu_ps(x + i));
+        b = _mm256_add_ps(b, _mm256_loadu_ps(x + i + 8));
+        c = _mm256_add_ps(c, _mm256_loadu_ps(x + i + 16));
+        d = _mm256_add_ps(d, _mm256_loadu_ps(x + i + 24));
+    }
+    for (; i < n; i += 8) a = _mm256_add_ps(a, zt_load8(x + i, n - i < 8 ? n - i : 8));
+    const float mu = zt_lanesum4_avx2(a, b, c, d) / (float)n;
+    const __m256 m = _mm256_set1_ps(mu);
+    a = _mm256_setzero_ps(); b = a; c = a; d = a;
+    for (i = 0; i + 32 <= n; i += 32) {
+        __m256 e0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), m), e1 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), m);
+        __m256 e2 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 16), m), e3 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 24), m);
+        a = _mm256_fmadd_ps(e0, e0, a);
+        b = _mm256_fmadd_ps(e1, e1, b);
+        c = _mm256_fmadd_ps(e2, e2, c);
+        d = _mm256_fmadd_ps(e3, e3, d);
+    }
+    for (; i < n; i += 8) {
+        const long k = n - i < 8 ? n - i : 8;
+        // Lanes beyond the tail load as 0; mask them out of the centred square.
+        __m256 e = _mm256_and_ps(_mm256_sub_ps(zt_load8(x + i, k), m), _mm256_castsi256_ps(
+            _mm256_cmpgt_epi32(_mm256_set1_epi32((int)k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))));
+        a = _mm256_fmadd_ps(e, e, a);
+    }
+    *mean = mu;
+    *var = zt_lanesum4_avx2(a, b, c, d) / (float)n;
+}
+
 /// Group-norm backward, one channel of s values: Σ g and Σ g·x in one pass (8-lane partial sums, then lanes in order).
 __attribute__((target("avx2,fma"))) static inline void zt_sum_dot_avx2(const float *g, const float *x, long n, float *sg,
                                                                       float *sgx) {
@@ -1519,6 +1559,7 @@ static inline void zt_ln_backward_row_avx2(const float *x, const float *g, const
 static inline void zt_ln_params_row_avx2(const float *x, const float *g, float *gw, float *gb, long n, float mu, float r) {
     (void)x; (void)g; (void)gw; (void)gb; (void)n; (void)mu; (void)r;
 }
+static inline void zt_mean_var_avx2(const float *x, long n, float *mean, float *var) { (void)x; (void)n; (void)mean; (void)var; }
 static inline void zt_sum_dot_avx2(const float *g, const float *x, long n, float *sg, float *sgx) {
     (void)g; (void)x; (void)n; (void)sg; (void)sgx;
 }

@@ -29,8 +29,14 @@ private func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?,
     parallelFor(b * groups, costPerItem: n) { range in
         for bg in range {
             let base = xd + bg * n
-            let mu = Kernels.sum(base, n) / Float(n)
-            let r = 1 / (Kernels.sumSquares(base, n, centre: mu) / Float(n) + eps).squareRoot()
+            var mu: Float = 0, variance: Float = 0
+            if Kernels.hasAVX2 {
+                zt_mean_var_avx2(base, n, &mu, &variance)
+            } else {
+                mu = Kernels.sum(base, n) / Float(n)
+                variance = Kernels.sumSquares(base, n, centre: mu) / Float(n)
+            }
+            let r = 1 / (variance + eps).squareRoot()
             md[bg] = mu; rd[bg] = r
             let g0 = (bg % groups) * cpg
             for ci in 0..<cpg {
