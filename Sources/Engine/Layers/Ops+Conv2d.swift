@@ -355,11 +355,12 @@ package enum DirectConv {
         }()
 
         /// The widest kernel the CPU runs; the 8-channel block where the output channels fill it (AVX2: the 6-channel
-        /// block from 17 output channels or a multiple of 6, where its rows past Co waste ≤ 3 %).
+        /// block for a multiple of 6 or more than 128 output channels, where its rows past Co waste < 1 %; at 64 and
+        /// 128 channels, 3 % wasted rows, bench engine's 64 px backward measured ~5 % slower with it, alternated runs).
         package static func best(forOutputChannels co: Int) -> Kernel? {
             if Kernels.hasAVX512 { return co % 8 == 0 || co > 16 ? available[0] : available[1] }
             guard Kernels.hasAVX2 else { return nil }
-            return co % 6 == 0 || co > 16 ? available[1] : available[0]
+            return co % 6 == 0 || co > 128 ? available[1] : available[0]
         }
 
         /// The kernel `weightGradient` runs: `best`'s, or on AVX2 the 4-channel block (the 6-block is forward only).
