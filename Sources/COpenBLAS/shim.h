@@ -3,6 +3,7 @@
 #define ZOETROPE_COPENBLAS_SHIM_H
 #include <cblas.h>
 #include "kernels.h"
+#include "kernels_conv.h"
 
 /// Number of threads OpenBLAS uses for one call (wraps the C function so callers need not know its spelling).
 static inline void zt_openblas_set_threads(int n) { openblas_set_num_threads(n); }

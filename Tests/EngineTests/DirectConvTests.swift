@@ -29,6 +29,12 @@ struct DirectConvTests {
         Case(b: 2, c: 3, h: 5, w: 6, co: 5, kh: 1, kw: 1, ph: 1, pw: 1, bias: true),
         Case(b: 1, c: 4, h: 6, w: 7, co: 4, kh: 3, kw: 3, ph: 2, pw: 2, bias: false),
         Case(b: 2, c: 3, h: 6, w: 5, co: 4, kh: 2, kw: 4, ph: 0, pw: 3, bias: true),
+        // The blocked weight gradient: 1×1 with channel groups 12 + 12 + 12 + 1 (a short last triple), 3×3 with two
+        // chunks of positions per image and groups of 7 channels (a partial last one), 1 channel into 7 × 5.
+        Case(b: 3, c: 37, h: 16, w: 16, co: 10, kh: 1, kw: 1, ph: 0, pw: 0, bias: false),
+        Case(b: 2, c: 40, h: 20, w: 20, co: 7, kh: 3, kw: 3, ph: 1, pw: 1, bias: false),
+        Case(b: 2, c: 1, h: 7, w: 5, co: 5, kh: 1, kw: 1, ph: 0, pw: 0, bias: false),
+        Case(b: 1, c: 3, h: 48, w: 47, co: 5, kh: 3, kw: 3, ph: 1, pw: 1, bias: false),  // > 2048 positions: per-image loop
     ]
 
     @Test("direct kernel = naive convolution = im2col path", arguments: cases)
@@ -85,7 +91,7 @@ struct DirectConvTests {
 
     @Test("direct weight gradient = naive Σ gy·x over images and positions", arguments: cases)
     func weightGradientMatchesNaive(_ t: Case) {
-        for kernel in DirectConv.Kernel.available { weightGradient(t, kernel) }
+        for kernel in DirectConv.Kernel.available where kernel.wgrad != nil { weightGradient(t, kernel) }
     }
 
     func weightGradient(_ t: Case, _ kernel: DirectConv.Kernel) {
@@ -110,9 +116,55 @@ struct DirectConvTests {
         #expect(worst <= 1e-5 * max(scale, 1), "vector width \(kernel.vectorWidth), block \(kernel.channelBlock): max error \(worst) of \(scale)")
     }
 
+    /// The 1×1 backward (per-image GEMMs over the threads, dW summed in fixed runs of images) against the naive sums,
+    /// batches that give 1, 2, 3, 4 and 6 runs; and the same bits at every thread count.
+    @Test("1×1 backward = naive dx and dW, same bits at any width",
+          arguments: [(1, 1, 2, 6, 6), (2, 5, 6, 4, 4), (3, 5, 6, 7, 5), (5, 13, 9, 5, 3), (16, 32, 20, 8, 8)])
+    func pointwiseBackwardMatchesNaive(_ shape: (Int, Int, Int, Int, Int)) {
+        let (b, c, co, h, w) = shape
+        var rng = Philox(seed: UInt64(b * 97 + c * 13 + co))
+        let g = ConvGeometry(batch: b, channels: c, height: h, width: w, outChannels: co, kernelH: 1, kernelW: 1,
+                             strideH: 1, strideW: 1, padH: 0, padW: 0)
+        let x = rng.normal([b, c, h, w]), wt = rng.normal([co, c, 1, 1]), gy = rng.normal([b, co, h, w])
+        let runs = [1, 2, 3].map { width -> ([Float], [Float]) in
+            let gw = Tensor(shape: [co, c, 1, 1]), gx = Tensor(shape: [b, c, h, w])
+            pointwiseBackward(g, x.data, wt.data, gy.data, gw: gw.data, gx: gx.data, width: width)
+            return (gw.values, gx.values)
+        }
+        for r in runs.dropFirst() { #expect(r.0 == runs[0].0); #expect(r.1 == runs[0].1) }
+        let (xv, wv, gv, p) = (x.values, wt.values, gy.values, h * w)
+        var worstW = 0.0, scaleW = 0.0, worstX = 0.0, scaleX = 0.0
+        for o in 0..<co { for ch in 0..<c {
+            var s = 0.0
+            for i in 0..<b { for q in 0..<p { s += Double(gv[(i * co + o) * p + q]) * Double(xv[(i * c + ch) * p + q]) } }
+            worstW = max(worstW, abs(Double(runs[0].0[o * c + ch]) - s)); scaleW = max(scaleW, abs(s))
+        } }
+        for i in 0..<b { for ch in 0..<c { for q in 0..<p {
+            var s = 0.0
+            for o in 0..<co { s += Double(wv[o * c + ch]) * Double(gv[(i * co + o) * p + q]) }
+            worstX = max(worstX, abs(Double(runs[0].1[(i * c + ch) * p + q]) - s)); scaleX = max(scaleX, abs(s))
+        } } }
+        #expect(worstW <= 1e-5 * max(scaleW, 1), "dW: max error \(worstW) of \(scaleW)")
+        #expect(worstX <= 1e-5 * max(scaleX, 1), "dx: max error \(worstX) of \(scaleX)")
+    }
+
+    /// The weight gradient's bits do not depend on the thread count either: 3×3 over several chunks of positions
+    /// and channel groups, and 1×1 (triples of channels).
+    @Test(arguments: [(3, 40, 21, 3), (2, 37, 9, 1)])
+    func blockedWeightGradientSameBitsAtAnyWidth(_ shape: (Int, Int, Int, Int)) {
+        let (b, c, co, k) = shape
+        guard let kernel = DirectConv.Kernel.bestWeightGradient(forOutputChannels: co) else { return }
+        var rng = Philox(seed: 9)
+        let g = ConvGeometry(batch: b, channels: c, height: 19, width: 23, outChannels: co, kernelH: k, kernelW: k,
+                             strideH: 1, strideW: 1, padH: k / 2, padW: k / 2)
+        let x = rng.normal([b, c, 19, 23]), gy = rng.normal([b, co, 19, 23])
+        let results = [1, 2, 3, 4].map { DirectConv.weightGradient(g, x.data, gy.data, kernel: kernel, width: $0).values }
+        for r in results.dropFirst() { #expect(r == results[0]) }
+    }
+
     /// The weight gradient's bits do not depend on the thread count either.
     @Test func weightGradientSameBitsAtAnyWidth() {
-        guard let kernel = DirectConv.Kernel.best(forOutputChannels: 12) else { return }
+        guard let kernel = DirectConv.Kernel.bestWeightGradient(forOutputChannels: 12) else { return }
         var rng = Philox(seed: 5)
         let g = ConvGeometry(batch: 3, channels: 10, height: 13, width: 11, outChannels: 12, kernelH: 3, kernelW: 3,
                              strideH: 1, strideW: 1, padH: 1, padW: 1)
