@@ -133,6 +133,7 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, padding: (Int
        rowBias.map({ $0.count == g.batch * g.outChannels }) ?? true,
        residual.map({ $0.shape == [g.batch, g.outChannels, g.outH, g.outW] }) ?? true,
        let kernel = DirectConv.Kernel.best(forOutputChannels: g.outChannels), DirectConv.suits(g) {
+        if g.isPointwise { return pointwiseForward(g, x.data, weight.data, bias?.data, rowBias: rowBias?.data, residual: residual?.data) }
         return DirectConv.forward(g, x.data, weight.data, bias?.data, kernel: kernel, rowBias: rowBias?.data, residual: residual?.data)
     }
     var y = conv2d(x, weight, bias, padding: padding)
@@ -146,6 +147,7 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, padding: (Int
 package func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
                            _ bd: UnsafePointer<Float>?, method: ConvMethod = .automatic) -> Tensor {
     if method != .im2col, let kernel = DirectConv.Kernel.best(forOutputChannels: g.outChannels), DirectConv.suits(g) {
+        if g.isPointwise && method == .automatic { return pointwiseForward(g, xd, wd, bd) }
         return DirectConv.forward(g, xd, wd, bd, kernel: kernel)
     }
     let y = Tensor(shape: [g.batch, g.outChannels, g.outH, g.outW])
@@ -251,6 +253,39 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
         }
         bias.accumulateGrad(gb, owned: true)
     }
+}
+
+/// Forward of a 1×1 stride-1 convolution: `y_b = W·x_b` as one single-threaded `cblas_sgemm` per image, the images
+/// spread over the threads, each worker adding its images' bias, `rowBias` (`[B, Co]`) and `residual` while the rows
+/// are in cache. The direct kernel reuses each loaded input vector in no other tap, so it ran at a third of sgemm's
+/// rate here (38 GFLOP/s at 32 px × 128 channels). Every image's product has the same shape on any thread count, so
+/// the bits do not depend on it.
+package func pointwiseForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
+                              _ bd: UnsafePointer<Float>?, rowBias: UnsafePointer<Float>? = nil,
+                              residual: UnsafePointer<Float>? = nil, width: Int = ComputeThreads.width) -> Tensor {
+    let (c, co, p) = (g.channels, g.outChannels, g.p)
+    let y = Tensor(shape: [g.batch, co, g.outH, g.outW])
+    let yd = y.data
+    _ = ComputeThreads.openBLASPinned
+    parallelFor(g.batch, costPerItem: c * co * p, width: width) { images in
+        for b in images {
+            let yb = yd + b * co * p
+            Kernels.blasGemm(transA: false, transB: false, m: co, n: p, k: c, alpha: 1, a: wd, lda: c, b: xd + b * c * p,
+                             ldb: p, beta: 0, c: yb, ldc: p)
+            guard bd != nil || rowBias != nil || residual != nil else { continue }
+            // ((W·x + bias) + rowBias) + residual, the order of the recorded ops (adding a missing term's 0 is exact).
+            for o in 0..<co {
+                let bv = bd?[o] ?? 0, rb = rowBias?[b * co + o] ?? 0, row = yb + o * p
+                if let residual {
+                    let r = residual + (b * co + o) * p
+                    for i in 0..<p { row[i] = row[i] + bv + rb + r[i] }
+                } else {
+                    for i in 0..<p { row[i] = row[i] + bv + rb }
+                }
+            }
+        }
+    }
+    return y
 }
 
 /// Backward of a 1×1 stride-1 convolution, one single-threaded `cblas_sgemm` per image with the images spread over
