@@ -1059,6 +1059,15 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_forward_avx51
 ZT_LB_QUERIES(zt_attn_lback8_avx512, ZT_SA_ROWS8)
 ZT_LB_QUERIES(zt_attn_lback1_avx512, ZT_SA_ROWS1)
 
+/// dK += the pair's dK sums and dV += its dV sums (rows ldg apart), for the long kernels' backward (NULL: not wanted).
+static inline void zt_attn_add_pair_sums(float *gk, long ldk, float *gv, long ldv, const float *gkl, const float *gvl,
+                                         long ldg, long lk, long d, long dv) {
+    for (long j = 0; j < lk; j++) {
+        if (gk) for (long c = 0; c < d; c++) gk[j * ldk + c] += gkl[j * ldg + c];
+        if (gv) for (long c = 0; c < dv; c++) gv[j * ldv + c] += gvl[j * ldg + c];
+    }
+}
+
 /// Backward of one whole pair (all lq queries). Scratch `w` holds, in floats: Kᵀ d·ldkt, Vᵀ dv·ldkt, K lk·ldg,
 /// dK and dV sums 2·lk·ldg, and 16·ldkt for P and dS; ldkt = lk rounded up to 16, ldg = max(d, dv) rounded up to
 /// 16. gq is written; gk and gv are added to (NULL: not wanted).
@@ -1080,10 +1089,7 @@ __attribute__((target("avx512f"))) static inline void zt_attn_long_backward_avx5
     for (; i < lq; i++)
         zt_attn_lback1_avx512(q + i * ldq, ldq, d, kt, kp, ldg, ldkt, lk, vt, dv, go + i * ldgo, ldgo, scale,
                               gq ? gq + i * ldq : 0, gkp, gvp, ldg, s, dp);
-    for (long j = 0; j < lk; j++) {
-        if (gk) for (long c = 0; c < d; c++) gk[j * ldk + c] += gkl[j * ldg + c];
-        if (gv) for (long c = 0; c < dv; c++) gv[j * ldv + c] += gvl[j * ldg + c];
-    }
+    zt_attn_add_pair_sums(gk, ldk, gv, ldv, gkl, gvl, ldg, lk, d, dv);
 }
 
 // Linear layers with small weights (the model's: in and out ≤ a few hundred): y = b + x·W with W given as [K][ldw]
@@ -1171,12 +1177,14 @@ static inline void zt_attn_pack_v_avx2(const float *v, long ldv, long lk, long d
     _mm256_storeu_ps(s + (r) * ldkt + j0, _mm256_mul_ps(a##r, sc));                                                 \
     _mm256_storeu_ps(s + (r) * ldkt + j0 + 8, _mm256_mul_ps(b##r, sc));
 #define ZT_L2_SOFTMAX(r) zt_softmax_row_avx2(s + (r) * ldkt, lk);
-#define ZT_L2_OUT(r)                                                                                                \
+/// a_r, b_r += W[r][j]·(v0, v1) for rows of W `ldkt` apart (P·V in the forward, dS·K in the backward).
+#define ZT_L2_ROWFMA(W, r)                                                                                          \
     {                                                                                                               \
-        const __m256 x = _mm256_broadcast_ss(s + (r) * ldkt + j);                                                   \
+        const __m256 x = _mm256_broadcast_ss((W) + (r) * ldkt + j);                                                 \
         a##r = _mm256_fmadd_ps(x, v0, a##r);                                                                        \
         b##r = _mm256_fmadd_ps(x, v1, b##r);                                                                        \
     }
+#define ZT_L2_OUT(r) ZT_L2_ROWFMA(s, r)
 #define ZT_L2_STOREO(r)                                                                                             \
     if (full) {                                                                                                     \
         _mm256_storeu_ps(out + (r) * ldo + c0, a##r);                                                               \
@@ -1324,12 +1332,7 @@ __attribute__((target("avx2,fma"))) static inline float zt_hsum8_avx2(__m256 v) 
             _mm256_storeu_ps(dr + j0, _mm256_mul_ps(_mm256_mul_ps(sc, _mm256_loadu_ps(pr + j0)),                    \
                                                     _mm256_sub_ps(_mm256_loadu_ps(dr + j0), dot)));                 \
     }
-#define ZT_LB2_GQ(r)                                                                                                \
-    {                                                                                                               \
-        const __m256 x = _mm256_broadcast_ss(dp + (r) * ldkt + j);                                                  \
-        a##r = _mm256_fmadd_ps(x, k0, a##r);                                                                        \
-        b##r = _mm256_fmadd_ps(x, k1, b##r);                                                                        \
-    }
+#define ZT_LB2_GQ(r) ZT_L2_ROWFMA(dp, r)
 #define ZT_LB2_GQSTORE(r)                                                                                           \
     if (full) {                                                                                                     \
         _mm256_storeu_ps(gq + (r) * ldq + c0, a##r);                                                                \
@@ -1393,7 +1396,7 @@ __attribute__((target("avx2,fma"))) static inline float zt_hsum8_avx2(__m256 v) 
             if (gq) {                                                                                               \
                 ROWS(ZT_L2_ZERO)                                                                                    \
                 for (long j = 0; j < lk; j++) {                                                                     \
-                    const __m256 k0 = _mm256_loadu_ps(kp + j * ldg + c0), k1 = _mm256_loadu_ps(kp + j * ldg + c0 + 8); \
+                    const __m256 v0 = _mm256_loadu_ps(kp + j * ldg + c0), v1 = _mm256_loadu_ps(kp + j * ldg + c0 + 8); \
                     ROWS(ZT_LB2_GQ)                                                                                 \
                 }                                                                                                   \
                 ROWS(ZT_LB2_GQSTORE)                                                                                \
@@ -1415,9 +1418,9 @@ ZT_LB2_QUERIES(zt_attn_lback6_avx2, ZT_L2_ROWS6)
 ZT_LB2_QUERIES(zt_attn_lback4_avx2, ZT_L2_ROWS4)
 ZT_LB2_QUERIES(zt_attn_lback1_avx2, ZT_L2_ROWS1)
 
-/// Backward of one whole pair (all lq queries) in AVX2. Scratch `w` holds, in floats: Kᵀ d·ldkt and Vᵀ dv·ldkt (in the
-/// blocked layout of zt_attn_kt_avx2), K lk·ldg,
-/// dK and dV sums 2·lk·ldg, and 12·ldkt for P and dS; ldkt = lk rounded up to 16, ldg = max(d, dv) rounded up to 16.
+/// Backward of one whole pair (all lq queries) in AVX2. Scratch `w` holds, in floats: Kᵀ d·ldkt and Vᵀ dv·ldkt (in
+/// the blocked layout of zt_attn_kt_avx2), K lk·ldg, dK and dV sums 2·lk·ldg, and 12·ldkt for P and dS; ldkt = lk
+/// rounded up to 16, ldg = max(d, dv) rounded up to 16.
 /// gq is written; gk and gv are added to (NULL: not wanted).
 __attribute__((target("avx2,fma"))) static inline void zt_attn_long_backward_avx2(
     const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d, const float *v, long ldv, long dv,
@@ -1442,10 +1445,7 @@ __attribute__((target("avx2,fma"))) static inline void zt_attn_long_backward_avx
     for (; i < lq; i++)
         zt_attn_lback1_avx2(q + i * ldq, ldq, d, kt, kp, ldkt, lk, vt, dv, go + i * ldgo, ldgo, scale,
                             gq ? gq + i * ldq : 0, gkp, gvp, ldg, s, dp);
-    for (long j = 0; j < lk; j++) {
-        if (gk) for (long c = 0; c < d; c++) gk[j * ldk + c] += gkl[j * ldg + c];
-        if (gv) for (long c = 0; c < dv; c++) gv[j * ldv + c] += gvl[j * ldg + c];
-    }
+    zt_attn_add_pair_sums(gk, ldk, gv, ldv, gkl, gvl, ldg, lk, d, dv);
 }
 
 /// Rows [r0, r1) of the transpose of a rows × cols matrix: dst[j][i] = src[i][j] (dst rows `rows` floats apart);
