@@ -147,7 +147,7 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, padding: (Int
 package func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
                            _ bd: UnsafePointer<Float>?, method: ConvMethod = .automatic) -> Tensor {
     if method != .im2col, let kernel = DirectConv.Kernel.best(forOutputChannels: g.outChannels), DirectConv.suits(g) {
-        if g.isPointwise && method == .automatic { return pointwiseForward(g, xd, wd, bd) }
+        if g.isPointwise { return pointwiseForward(g, xd, wd, bd) }
         return DirectConv.forward(g, xd, wd, bd, kernel: kernel)
     }
     let y = Tensor(shape: [g.batch, g.outChannels, g.outH, g.outW])
@@ -334,7 +334,8 @@ package func pointwiseBackward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ 
 
 /// How `conv2dForward` computes a convolution (tests pin one to compare them).
 package enum ConvMethod {
-    /// The direct kernel where it applies (stride 1, a CPU with AVX2 or AVX-512), else im2col + GEMM.
+    /// The direct kernel where it applies (stride 1, a CPU with AVX2 or AVX-512; there, 1×1 kernels as one sgemm per
+    /// image, `pointwiseForward`), else im2col + GEMM.
     case automatic
     /// im2col + GEMM always.
     case im2col
