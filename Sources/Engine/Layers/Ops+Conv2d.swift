@@ -142,46 +142,37 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, padding: (Int
     return y
 }
 
-/// The forward computation on raw buffers (no tape): im2col of up to `g.imagesPerChunk()` images side by side,
-/// one GEMM, copy into `[B, Co, Ho, Wo]`, plus bias.
+/// The forward computation on raw buffers (no tape): a 1×1 stride-1 kernel as one sgemm per image
+/// (`pointwiseForward`); other stride-1 kernels through the direct kernel where the CPU has one; else im2col of up to
+/// `g.imagesPerChunk()` images side by side, one GEMM, copy into `[B, Co, Ho, Wo]`, plus bias.
 package func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
                            _ bd: UnsafePointer<Float>?, method: ConvMethod = .automatic) -> Tensor {
-    if method != .im2col, let kernel = DirectConv.Kernel.best(forOutputChannels: g.outChannels), DirectConv.suits(g) {
+    if method != .im2col {
         if g.isPointwise { return pointwiseForward(g, xd, wd, bd) }
-        return DirectConv.forward(g, xd, wd, bd, kernel: kernel)
+        if let kernel = DirectConv.Kernel.best(forOutputChannels: g.outChannels), DirectConv.suits(g) {
+            return DirectConv.forward(g, xd, wd, bd, kernel: kernel)
+        }
     }
     let y = Tensor(shape: [g.batch, g.outChannels, g.outH, g.outW])
     let (k, p, co) = (g.k, g.p, g.outChannels)
     let inStride = g.channels * g.height * g.width, outStride = co * p
-    if g.isPointwise {
-        for b in 0..<g.batch {
-            Kernels.gemm(m: co, n: p, k: k, a: wd, lda: k, b: xd + b * inStride, ldb: p, c: y.data + b * outStride, ldc: p)
-        }
-    } else {
-        let chunk = g.imagesPerChunk()
-        let col = Tensor(shape: [k, chunk * p]), out = Tensor(shape: [co, chunk * p])
-        var b0 = 0
-        while b0 < g.batch {
-            let n = min(chunk, g.batch - b0), ld = n * p
-            g.im2col(xd + b0 * inStride, images: n, inStride: inStride, col.data, ld: ld)
-            Kernels.gemm(m: co, n: ld, k: k, a: wd, lda: k, b: col.data, ldb: ld, c: out.data, ldc: ld)
-            // [Co, n·P] → [n, Co, P], adding the bias on the way.
-            let src = out.data, dst = y.data + b0 * outStride
-            parallelFor(n * co, costPerItem: p) { r in
-                for j in r {
-                    let (i, c) = (j / co, j % co)
-                    let to = dst + i * outStride + c * p, from = src + c * ld + i * p
-                    if let bd { let v = bd[c]; for q in 0..<p { to[q] = from[q] + v } } else { to.update(from: from, count: p) }
-                }
+    let chunk = g.imagesPerChunk()
+    let col = Tensor(shape: [k, chunk * p]), out = Tensor(shape: [co, chunk * p])
+    var b0 = 0
+    while b0 < g.batch {
+        let n = min(chunk, g.batch - b0), ld = n * p
+        g.im2col(xd + b0 * inStride, images: n, inStride: inStride, col.data, ld: ld)
+        Kernels.gemm(m: co, n: ld, k: k, a: wd, lda: k, b: col.data, ldb: ld, c: out.data, ldc: ld)
+        // [Co, n·P] → [n, Co, P], adding the bias on the way.
+        let src = out.data, dst = y.data + b0 * outStride
+        parallelFor(n * co, costPerItem: p) { r in
+            for j in r {
+                let (i, c) = (j / co, j % co)
+                let to = dst + i * outStride + c * p, from = src + c * ld + i * p
+                if let bd { let v = bd[c]; for q in 0..<p { to[q] = from[q] + v } } else { to.update(from: from, count: p) }
             }
-            b0 += n
         }
-    }
-    if g.isPointwise, let bd {
-        let yd = y.data
-        parallelFor(g.batch * co, costPerItem: p) { r in
-            for j in r { let v = bd[j % co]; let row = yd + j * p; for i in 0..<p { row[i] += v } }
-        }
+        b0 += n
     }
     return y
 }
@@ -334,8 +325,8 @@ package func pointwiseBackward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ 
 
 /// How `conv2dForward` computes a convolution (tests pin one to compare them).
 package enum ConvMethod {
-    /// The direct kernel where it applies (stride 1, a CPU with AVX2 or AVX-512; there, 1×1 kernels as one sgemm per
-    /// image, `pointwiseForward`), else im2col + GEMM.
+    /// 1×1 kernels as one sgemm per image (`pointwiseForward`); the direct kernel where it applies (stride 1, a CPU
+    /// with AVX2 or AVX-512); else im2col + GEMM.
     case automatic
     /// im2col + GEMM always.
     case im2col
@@ -406,8 +397,8 @@ package enum DirectConv {
         }
     }
 
-    /// Stride 1, any kernel. 1×1 convolutions too: one OpenBLAS GEMM per image (16–128 output channels × a plane)
-    /// ran mostly on one thread and packed its operands.
+    /// Stride 1, any kernel (1×1 forwards take `pointwiseForward` before this is asked; the tests still run the
+    /// direct kernel on them).
     static func suits(_ g: ConvGeometry) -> Bool {
         g.strideH == 1 && g.strideW == 1
     }
