@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include "kernels.h"
 #include "kernels_conv.h"
+#include "kernels_winograd.h"
 
 /// Number of threads OpenBLAS uses for one call (wraps the C function so callers need not know its spelling).
 static inline void zt_openblas_set_threads(int n) { openblas_set_num_threads(n); }

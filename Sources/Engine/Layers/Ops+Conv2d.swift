@@ -134,6 +134,7 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, padding: (Int
        residual.map({ $0.shape == [g.batch, g.outChannels, g.outH, g.outW] }) ?? true,
        let kernel = DirectConv.Kernel.best(forOutputChannels: g.outChannels), DirectConv.suits(g) {
         if g.isPointwise { return pointwiseForward(g, x.data, weight.data, bias?.data, rowBias: rowBias?.data, residual: residual?.data) }
+        if Winograd.suits(g) { return Winograd.forward(g, x.data, weight.data, bias?.data, rowBias: rowBias?.data, residual: residual?.data) }
         return DirectConv.forward(g, x.data, weight.data, bias?.data, kernel: kernel, rowBias: rowBias?.data, residual: residual?.data)
     }
     var y = conv2d(x, weight, bias, padding: padding)
@@ -143,12 +144,14 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, padding: (Int
 }
 
 /// The forward computation on raw buffers (no tape): a 1×1 stride-1 kernel as one sgemm per image
-/// (`pointwiseForward`); other stride-1 kernels through the direct kernel where the CPU has one; else im2col of up to
+/// (`pointwiseForward`); a 3×3 padding-1 kernel by Winograd where `Winograd.suits` (the backward's dx too, which
+/// comes here as a forward convolution); other stride-1 kernels through the direct kernel where the CPU has one; else im2col of up to
 /// `g.imagesPerChunk()` images side by side, one GEMM, copy into `[B, Co, Ho, Wo]`, plus bias.
 package func conv2dForward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ wd: UnsafePointer<Float>,
                            _ bd: UnsafePointer<Float>?, method: ConvMethod = .automatic) -> Tensor {
     if method != .im2col {
         if g.isPointwise { return pointwiseForward(g, xd, wd, bd) }
+        if method == .automatic && Winograd.suits(g) { return Winograd.forward(g, xd, wd, bd) }
         if let kernel = DirectConv.Kernel.best(forOutputChannels: g.outChannels), DirectConv.suits(g) {
             return DirectConv.forward(g, xd, wd, bd, kernel: kernel)
         }
@@ -325,9 +328,11 @@ package func pointwiseBackward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ 
 
 /// How `conv2dForward` computes a convolution (tests pin one to compare them).
 package enum ConvMethod {
-    /// 1×1 kernels as one sgemm per image (`pointwiseForward`); the direct kernel where it applies (stride 1, a CPU
-    /// with AVX2 or AVX-512); else im2col + GEMM.
+    /// 1×1 kernels as one sgemm per image (`pointwiseForward`); 3×3 padding-1 kernels by Winograd F(2×2, 3×3) where
+    /// `Winograd.suits`; the direct kernel where it applies (stride 1, a CPU with AVX2 or AVX-512); else im2col + GEMM.
     case automatic
+    /// As `automatic` without Winograd: the direct kernel wherever it applies.
+    case direct
     /// im2col + GEMM always.
     case im2col
 }

@@ -1,0 +1,195 @@
+// Winograd F(2×2, 3×3) convolution on AVX2 (stride 1, padding 1, 3×3 kernel; W a multiple of 16, H even).
+//
+// Each 4×4 input tile d (stride 2) gives a 2×2 output tile: Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A. The 16 products at the
+// transformed positions ξ are, over the channels, 16 independent GEMMs M_ξ = U_ξ (Co×C) · V_ξ (C×tiles), which take
+// 16 multiply-adds per tile per channel pair where the direct sum takes 36: 2.25× fewer.
+//   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],  Aᵀ = [1 1 1 0; 0 1 −1 −1].
+// Layouts (floats):
+//   U (weights, once per call): [16 ξ][blocks][C][6]  — 6 output channels per block, zero rows past Co.
+//   V (one chunk of tiles):     [16 ξ][panels][C][16] — 16 tiles per panel, written by the input transform in the
+//                               order the GEMM micro-kernel reads it, so nothing is packed twice.
+//   M (GEMM results):           [16 ξ][panels][blocks·6][16].
+// A chunk is a run of tile rows of one image; tiles are numbered row by row, 8 consecutive tiles of one tile row
+// per vector (W/2 tiles per row, a multiple of 8). The accumulators are named variables: Swift's importer compiles
+// these inline functions without promoting arrays to registers (see kernels.h).
+#ifndef ZOETROPE_KERNELS_WINOGRAD_H
+#define ZOETROPE_KERNELS_WINOGRAD_H
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+// U from weights [Co][C][3][3] for the output-channel blocks [b0, b1): u[((ξ·blocks + b)·C + c)·6 + o % 6].
+static inline void zt_wino_weights(const float *w, long co, long c, long blocks, long b0, long b1, float *u) {
+    for (long b = b0; b < b1; b++) {
+        for (long ch = 0; ch < c; ch++) {
+            for (long r = 0; r < 6; r++) {
+                long o = b * 6 + r;
+                float t[4][3], uu[4][4];
+                if (o < co) {
+                    const float *g = w + (o * c + ch) * 9;
+                    for (int j = 0; j < 3; j++) {
+                        t[0][j] = g[j];
+                        t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+                        t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+                        t[3][j] = g[6 + j];
+                    }
+                    for (int i = 0; i < 4; i++) {
+                        uu[i][0] = t[i][0];
+                        uu[i][1] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+                        uu[i][2] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+                        uu[i][3] = t[i][2];
+                    }
+                } else {
+                    for (int i = 0; i < 16; i++) uu[i / 4][i % 4] = 0;
+                }
+                for (int xi = 0; xi < 16; xi++) u[((xi * blocks + b) * c + ch) * 6 + r] = uu[xi / 4][xi % 4];
+            }
+        }
+    }
+}
+
+// The GEMM micro-kernel: m[r][0..16) = Σ_c a[c·6 + r] · v[c·16 + 0..16) for r < 6, m's rows 16 floats apart.
+#define ZT_WK_ROWS(M) M(0) M(1) M(2) M(3) M(4) M(5)
+#define ZT_WK_DECL(r) __m256 s##r##0 = _mm256_setzero_ps(), s##r##1 = _mm256_setzero_ps();
+#define ZT_WK_FMA(r)                                                                                                \
+    {                                                                                                               \
+        __m256 av = _mm256_broadcast_ss(a + ch * 6 + r);                                                            \
+        s##r##0 = _mm256_fmadd_ps(av, v0, s##r##0);                                                                 \
+        s##r##1 = _mm256_fmadd_ps(av, v1, s##r##1);                                                                 \
+    }
+#define ZT_WK_STORE(r) _mm256_storeu_ps(m + r * 16, s##r##0); _mm256_storeu_ps(m + r * 16 + 8, s##r##1);
+
+__attribute__((target("avx2,fma"))) static inline void zt_wino_gemm6x16_avx2(const float *a, const float *v, long c,
+                                                                             float *m) {
+    ZT_WK_ROWS(ZT_WK_DECL)
+    for (long ch = 0; ch < c; ch++) {
+        __m256 v0 = _mm256_loadu_ps(v + ch * 16), v1 = _mm256_loadu_ps(v + ch * 16 + 8);
+        ZT_WK_ROWS(ZT_WK_FMA)
+    }
+    ZT_WK_ROWS(ZT_WK_STORE)
+}
+
+// Deinterleaves 16 floats into their even and odd elements.
+__attribute__((target("avx2,fma"))) static inline void zt_wino_split_avx2(const float *p, __m256 *even, __m256 *odd) {
+    __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
+    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xDD)), 0xD8));
+}
+
+// Scratch floats one chunk of `rows` tile rows needs (v, m and the row transforms), for `zt_wino_f23_avx2`.
+static inline long zt_wino_scratch(long c, long co, long w, long rows) {
+    long tw = w / 2, panels = (rows * tw + 15) / 16, mb = (co + 5) / 6 * 6;
+    return 16 * panels * c * 16 + 16 * panels * mb * 16 + (2 * rows + 2) * 4 * (tw + 16) + 64;
+}
+
+// One chunk: tile rows [ty0, ty1) of one image x [C][H][W] into y [Co][H][W], the rows 2·ty0 ..< 2·ty1.
+// y = ((conv + bias[o]) + rowBias[o]) + residual[o][·], each term optional (NULL), added in that order.
+__attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
+    const float *x, long c, long h, long w, const float *u, long co, long ty0, long ty1, const float *bias,
+    const float *rowBias, const float *residual, float *y, float *scratch) {
+    const long tw = w / 2, rows = ty1 - ty0, tiles = rows * tw, panels = (tiles + 15) / 16;
+    const long blocks = (co + 5) / 6, mb = blocks * 6, groups = tiles / 8;
+    float *v = scratch, *m = v + 16 * panels * c * 16, *rt = m + 16 * panels * mb * 16;
+    // Row transforms of one channel: rt[(row·4 + k)·ldr + t].
+    const long ldr = tw + 16, nr = 2 * rows + 2;
+    if (groups % 2) {  // an odd number of 8-tile groups: the last panel's upper half is zero
+        for (long xi = 0; xi < 16; xi++)
+            for (long ch = 0; ch < c; ch++) {
+                float *p = v + ((xi * panels + panels - 1) * c + ch) * 16 + 8;
+                _mm256_storeu_ps(p, _mm256_setzero_ps());
+            }
+    }
+    for (long ch = 0; ch < c; ch++) {
+        const float *xc = x + ch * h * w;
+        for (long i = 0; i < nr; i++) {
+            long r = 2 * ty0 - 1 + i;
+            float *o0 = rt + (i * 4) * ldr;
+            if (r < 0 || r >= h) {
+                for (long k = 0; k < 4; k++)
+                    for (long t = 0; t < tw; t += 8) _mm256_storeu_ps(o0 + k * ldr + t, _mm256_setzero_ps());
+                continue;
+            }
+            const float *row = xc + r * w;
+            // ev[t] = x[2t], od[t] = x[2t+1]; od[−1] = 0, ev[tw] = 0.
+            __m256 prevOdd = _mm256_setzero_ps(), e, o;
+            zt_wino_split_avx2(row, &e, &o);
+            for (long t = 0; t < tw; t += 8) {
+                __m256 en, on;
+                if (t + 8 < tw) zt_wino_split_avx2(row + 2 * t + 16, &en, &on);
+                else en = on = _mm256_setzero_ps();
+                // od[t−1] and ev[t+1] for the 8 lanes: shift by one lane across vectors.
+                __m256 odm1 = _mm256_permutevar8x32_ps(o, _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6));
+                odm1 = _mm256_blend_ps(odm1, _mm256_permutevar8x32_ps(prevOdd, _mm256_set1_epi32(7)), 0x01);
+                __m256 ep1 = _mm256_permutevar8x32_ps(e, _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0));
+                ep1 = _mm256_blend_ps(ep1, _mm256_permutevar8x32_ps(en, _mm256_set1_epi32(0)), 0x80);
+                _mm256_storeu_ps(o0 + 0 * ldr + t, _mm256_sub_ps(odm1, o));
+                _mm256_storeu_ps(o0 + 1 * ldr + t, _mm256_add_ps(e, o));
+                _mm256_storeu_ps(o0 + 2 * ldr + t, _mm256_sub_ps(o, e));
+                _mm256_storeu_ps(o0 + 3 * ldr + t, _mm256_sub_ps(e, ep1));
+                prevOdd = o;
+                e = en;
+                o = on;
+            }
+        }
+        // Column transforms, 8 tiles at a time, into V.
+        for (long g = 0; g < groups; g++) {
+            long tl = g * 8, ty = tl / tw, tx = tl % tw, p = g / 2, half = (g % 2) * 8;
+            const float *base = rt + (2 * ty * 4) * ldr + tx;
+            for (long k = 0; k < 4; k++) {
+                __m256 r0 = _mm256_loadu_ps(base + (0 * 4 + k) * ldr), r1 = _mm256_loadu_ps(base + (1 * 4 + k) * ldr);
+                __m256 r2 = _mm256_loadu_ps(base + (2 * 4 + k) * ldr), r3 = _mm256_loadu_ps(base + (3 * 4 + k) * ldr);
+                float *dst = v + ((k * panels + p) * c + ch) * 16 + half;
+                long xs = 4 * panels * c * 16;  // ξ = i·4 + k: one i step
+                _mm256_storeu_ps(dst + 0 * xs, _mm256_sub_ps(r0, r2));
+                _mm256_storeu_ps(dst + 1 * xs, _mm256_add_ps(r1, r2));
+                _mm256_storeu_ps(dst + 2 * xs, _mm256_sub_ps(r2, r1));
+                _mm256_storeu_ps(dst + 3 * xs, _mm256_sub_ps(r1, r3));
+            }
+        }
+    }
+    // The 16 GEMMs: each panel of V (C×16, in L1) against every block of U_ξ.
+    for (long xi = 0; xi < 16; xi++)
+        for (long p = 0; p < panels; p++) {
+            const float *vp = v + (xi * panels + p) * c * 16;
+            float *mp = m + (xi * panels + p) * mb * 16;
+            for (long b = 0; b < blocks; b++) zt_wino_gemm6x16_avx2(u + (xi * blocks + b) * c * 6, vp, c, mp + b * 96);
+        }
+    // Output transforms, 8 tiles at a time: rows 2ty, 2ty+1 and columns 2tx ..< 2tx+16 of each output channel.
+    const long xs = panels * mb * 16;
+    for (long oc = 0; oc < co; oc++) {
+        __m256 bv = _mm256_set1_ps(bias ? bias[oc] : 0.0f), rb = _mm256_set1_ps(rowBias ? rowBias[oc] : 0.0f);
+        for (long g = 0; g < groups; g++) {
+            long tl = g * 8, ty = ty0 + tl / tw, tx = tl % tw, p = g / 2, half = (g % 2) * 8;
+            const float *mp = m + (p * mb + oc) * 16 + half;
+#define ZT_WO_COL(k)                                                                                                \
+    __m256 t0##k, t1##k;                                                                                            \
+    {                                                                                                               \
+        __m256 m0 = _mm256_loadu_ps(mp + (0 * 4 + k) * xs), m1 = _mm256_loadu_ps(mp + (1 * 4 + k) * xs);           \
+        __m256 m2 = _mm256_loadu_ps(mp + (2 * 4 + k) * xs), m3 = _mm256_loadu_ps(mp + (3 * 4 + k) * xs);           \
+        t0##k = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);                                                           \
+        t1##k = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);                                                           \
+    }
+            ZT_WO_COL(0) ZT_WO_COL(1) ZT_WO_COL(2) ZT_WO_COL(3)
+            __m256 y00 = _mm256_add_ps(_mm256_add_ps(t00, t01), t02);
+            __m256 y01 = _mm256_sub_ps(_mm256_sub_ps(t01, t02), t03);
+            __m256 y10 = _mm256_add_ps(_mm256_add_ps(t10, t11), t12);
+            __m256 y11 = _mm256_sub_ps(_mm256_sub_ps(t11, t12), t13);
+            for (long j = 0; j < 2; j++) {
+                __m256 a = j ? y10 : y00, b = j ? y11 : y01;
+                __m256 lo = _mm256_unpacklo_ps(a, b), hi = _mm256_unpackhi_ps(a, b);
+                __m256 q0 = _mm256_permute2f128_ps(lo, hi, 0x20), q1 = _mm256_permute2f128_ps(lo, hi, 0x31);
+                long off = oc * h * w + (2 * ty + j) * w + 2 * tx;
+                if (bias) { q0 = _mm256_add_ps(q0, bv); q1 = _mm256_add_ps(q1, bv); }
+                if (rowBias) { q0 = _mm256_add_ps(q0, rb); q1 = _mm256_add_ps(q1, rb); }
+                if (residual) {
+                    q0 = _mm256_add_ps(q0, _mm256_loadu_ps(residual + off));
+                    q1 = _mm256_add_ps(q1, _mm256_loadu_ps(residual + off + 8));
+                }
+                _mm256_storeu_ps(y + off, q0);
+                _mm256_storeu_ps(y + off + 8, q1);
+            }
+        }
+    }
+}
+#endif
+#endif
