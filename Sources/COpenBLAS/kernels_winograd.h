@@ -82,22 +82,20 @@ static inline long zt_wino_scratch(long c, long co, long w, long rows) {
     return 16 * panels * c * 16 + 16 * panels * mb * 16 + (2 * rows + 2) * 4 * (tw + 16) + 64;
 }
 
-// One chunk: tile rows [ty0, ty1) of one image x [C][H][W] into y [Co][H][W], the rows 2·ty0 ..< 2·ty1.
-// y = ((conv + bias[o]) + rowBias[o]) + residual[o][·], each term optional (NULL), added in that order.
-__attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
-    const float *x, long c, long h, long w, const float *u, long co, long ty0, long ty1, const float *bias,
-    const float *rowBias, const float *residual, float *y, float *scratch) {
-    const long tw = w / 2, rows = ty1 - ty0, tiles = rows * tw, panels = (tiles + 15) / 16;
-    const long blocks = (co + 5) / 6, mb = blocks * 6, groups = tiles / 8;
-    float *v = scratch, *m = v + 16 * panels * c * 16, *rt = m + 16 * panels * mb * 16;
+// Bᵀ d B for the tiles of tile rows [ty0, ty1) of x [C][H][W], tile t of the run (numbered row by row) of channel ch
+// at v[ξ·xstride + (t / 16)·pstride + ch·cs + t % 16]: the GEMM panels of zt_wino_f23_avx2 (cs 16, pstride C·16) or
+// plain rows [ξ][C][tiles] (cs = the row length, pstride 16). In the panel layout an odd number of 8-tile groups
+// leaves the last panel's upper half zero. `rt`: (2·rows + 2)·4·(W/2 + 16) floats of scratch.
+__attribute__((target("avx2,fma"))) static inline void zt_wino_input_avx2(const float *x, long c, long h, long w,
+                                                                         long ty0, long ty1, float *v, long cs,
+                                                                         long pstride, long xstride, float *rt) {
+    const long tw = w / 2, rows = ty1 - ty0, groups = rows * tw / 8, panels = (groups + 1) / 2;
     // Row transforms of one channel: rt[(row·4 + k)·ldr + t].
     const long ldr = tw + 16, nr = 2 * rows + 2;
-    if (groups % 2) {  // an odd number of 8-tile groups: the last panel's upper half is zero
+    if (groups % 2 && cs == 16) {
         for (long xi = 0; xi < 16; xi++)
-            for (long ch = 0; ch < c; ch++) {
-                float *p = v + ((xi * panels + panels - 1) * c + ch) * 16 + 8;
-                _mm256_storeu_ps(p, _mm256_setzero_ps());
-            }
+            for (long ch = 0; ch < c; ch++)
+                _mm256_storeu_ps(v + xi * xstride + (panels - 1) * pstride + ch * cs + 8, _mm256_setzero_ps());
     }
     for (long ch = 0; ch < c; ch++) {
         const float *xc = x + ch * h * w;
@@ -131,15 +129,15 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
                 o = on;
             }
         }
-        // Column transforms, 8 tiles at a time, into V.
+        // Column transforms, 8 tiles at a time.
         for (long g = 0; g < groups; g++) {
-            long tl = g * 8, ty = tl / tw, tx = tl % tw, p = g / 2, half = (g % 2) * 8;
+            long tl = g * 8, ty = tl / tw, tx = tl % tw;
             const float *base = rt + (2 * ty * 4) * ldr + tx;
             for (long k = 0; k < 4; k++) {
                 __m256 r0 = _mm256_loadu_ps(base + (0 * 4 + k) * ldr), r1 = _mm256_loadu_ps(base + (1 * 4 + k) * ldr);
                 __m256 r2 = _mm256_loadu_ps(base + (2 * 4 + k) * ldr), r3 = _mm256_loadu_ps(base + (3 * 4 + k) * ldr);
-                float *dst = v + ((k * panels + p) * c + ch) * 16 + half;
-                long xs = 4 * panels * c * 16;  // ξ = i·4 + k: one i step
+                float *dst = v + k * xstride + (tl / 16) * pstride + ch * cs + tl % 16;
+                long xs = 4 * xstride;  // ξ = i·4 + k: one i step
                 _mm256_storeu_ps(dst + 0 * xs, _mm256_sub_ps(r0, r2));
                 _mm256_storeu_ps(dst + 1 * xs, _mm256_add_ps(r1, r2));
                 _mm256_storeu_ps(dst + 2 * xs, _mm256_sub_ps(r2, r1));
@@ -147,6 +145,17 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
             }
         }
     }
+}
+
+// One chunk: tile rows [ty0, ty1) of one image x [C][H][W] into y [Co][H][W], the rows 2·ty0 ..< 2·ty1.
+// y = ((conv + bias[o]) + rowBias[o]) + residual[o][·], each term optional (NULL), added in that order.
+__attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
+    const float *x, long c, long h, long w, const float *u, long co, long ty0, long ty1, const float *bias,
+    const float *rowBias, const float *residual, float *y, float *scratch) {
+    const long tw = w / 2, rows = ty1 - ty0, tiles = rows * tw, panels = (tiles + 15) / 16;
+    const long blocks = (co + 5) / 6, mb = blocks * 6, groups = tiles / 8;
+    float *v = scratch, *m = v + 16 * panels * c * 16, *rt = m + 16 * panels * mb * 16;
+    zt_wino_input_avx2(x, c, h, w, ty0, ty1, v, 16, c * 16, panels * c * 16, rt);
     // The 16 GEMMs: each panel of V (C×16, in L1) against every block of U_ξ.
     for (long xi = 0; xi < 16; xi++)
         for (long p = 0; p < panels; p++) {
@@ -190,6 +199,53 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
             }
         }
     }
+}
+// A gy Aᵀ (A = [1 0; 1 1; 1 −1; 0 −1]) for every 2×2 tile of gy [Co][H][W] (one image): tile t (row by row) of
+// channel o at z[ξ·xstride + o·cs + t]. The weight gradient's other operand: dU_ξ = Σ_tiles Z_ξ·V_ξᵀ.
+__attribute__((target("avx2,fma"))) static inline void zt_wino_gy_avx2(const float *gy, long co, long h, long w, float *z,
+                                                                      long cs, long xstride) {
+    const long tw = w / 2, th = h / 2;
+    for (long o = 0; o < co; o++) {
+        const float *go = gy + o * h * w;
+        float *zo = z + o * cs;
+        for (long ty = 0; ty < th; ty++)
+            for (long tx = 0; tx < tw; tx += 8) {
+                __m256 e0, o0, e1, o1;
+                zt_wino_split_avx2(go + 2 * ty * w + 2 * tx, &e0, &o0);
+                zt_wino_split_avx2(go + (2 * ty + 1) * w + 2 * tx, &e1, &o1);
+                // Row transforms (g0, g0 + g1, g0 − g1, −g1) of the tile's two rows, then the same down the columns.
+                __m256 a0[4] = {e0, _mm256_add_ps(e0, o0), _mm256_sub_ps(e0, o0), _mm256_sub_ps(_mm256_setzero_ps(), o0)};
+                __m256 a1[4] = {e1, _mm256_add_ps(e1, o1), _mm256_sub_ps(e1, o1), _mm256_sub_ps(_mm256_setzero_ps(), o1)};
+                float *dst = zo + ty * tw + tx;
+                for (long k = 0; k < 4; k++) {
+                    _mm256_storeu_ps(dst + (0 * 4 + k) * xstride, a0[k]);
+                    _mm256_storeu_ps(dst + (1 * 4 + k) * xstride, _mm256_add_ps(a0[k], a1[k]));
+                    _mm256_storeu_ps(dst + (2 * 4 + k) * xstride, _mm256_sub_ps(a0[k], a1[k]));
+                    _mm256_storeu_ps(dst + (3 * 4 + k) * xstride, _mm256_sub_ps(_mm256_setzero_ps(), a1[k]));
+                }
+            }
+    }
+}
+
+// dW [Co][C][3][3] for the output channels [o0, o1) from dU [16][Co][C]: dW = Gᵀ dU G.
+static inline void zt_wino_weights_back(const float *s, long co, long c, long o0, long o1, float *gw) {
+    const long xs = co * c;
+    for (long o = o0; o < o1; o++)
+        for (long ch = 0; ch < c; ch++) {
+            float m[4][4], t[3][4];
+            for (int xi = 0; xi < 16; xi++) m[xi / 4][xi % 4] = s[xi * xs + o * c + ch];
+            for (int k = 0; k < 4; k++) {
+                t[0][k] = m[0][k] + 0.5f * (m[1][k] + m[2][k]);
+                t[1][k] = 0.5f * (m[1][k] - m[2][k]);
+                t[2][k] = 0.5f * (m[1][k] + m[2][k]) + m[3][k];
+            }
+            float *g = gw + (o * c + ch) * 9;
+            for (int i = 0; i < 3; i++) {
+                g[i * 3 + 0] = t[i][0] + 0.5f * (t[i][1] + t[i][2]);
+                g[i * 3 + 1] = 0.5f * (t[i][1] - t[i][2]);
+                g[i * 3 + 2] = 0.5f * (t[i][1] + t[i][2]) + t[i][3];
+            }
+        }
 }
 #endif
 #endif

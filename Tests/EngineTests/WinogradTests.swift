@@ -89,3 +89,41 @@ struct WinogradTests {
         #expect(Winograd.suits(geometry(c: 64, h: 64, w: 64, co: 64)) == Kernels.hasAVX2)
     }
 }
+
+extension WinogradTests {
+    /// dW = Σ gy·x over images and positions, in double, against Winograd's transformed sums (through the tape, so
+    /// the backward's routing is covered too), with batches that give 1, 2, 3 and 6 runs.
+    @Test("Winograd weight gradient = naive Σ gy·x", arguments: [
+        Case(b: 1, c: 16, h: 16, w: 16, co: 20), Case(b: 2, c: 24, h: 6, w: 16, co: 17),
+        Case(b: 3, c: 17, h: 4, w: 48, co: 31), Case(b: 7, c: 64, h: 16, w: 32, co: 40),
+    ])
+    func weightGradientMatchesNaive(_ t: Case) throws {
+        try #require(Kernels.hasAVX2)
+        var rng = Philox(seed: UInt64(t.c * 3 + t.co * 11 + t.b))
+        let x = rng.normal([t.b, t.c, t.h, t.w]), gy = rng.normal([t.b, t.co, t.h, t.w])
+        let w = rng.normal([t.co, t.c, 3, 3])
+        let xs = x.values, gys = gy.values
+        var expected = [Double](repeating: 0, count: t.co * t.c * 9)
+        for b in 0..<t.b { for o in 0..<t.co { for ch in 0..<t.c { for i in 0..<3 { for j in 0..<3 {
+            var s = 0.0
+            for y in 0..<t.h { for xx in 0..<t.w {
+                let (iy, ix) = (y - 1 + i, xx - 1 + j)
+                guard iy >= 0, iy < t.h, ix >= 0, ix < t.w else { continue }
+                s += Double(gys[((b * t.co + o) * t.h + y) * t.w + xx]) * Double(xs[((b * t.c + ch) * t.h + iy) * t.w + ix])
+            } }
+            expected[((o * t.c + ch) * 3 + i) * 3 + j] += s
+        } } } } }
+        let tape = Tape()
+        tape.watch(w)
+        tape.backward(conv2d(x, w, nil, padding: (1, 1)), seed: gy)
+        let got = try #require(w.grad).values
+        let scale = expected.map(abs).max()!
+        let err = zip(got, expected).map { abs(Double($0) - $1) }.max()!
+        #expect(err <= 1e-5 * scale, "max error \(err) of \(scale)")
+        // The same bits at any thread count.
+        let g = ConvGeometry(batch: t.b, channels: t.c, height: t.h, width: t.w, outChannels: t.co, kernelH: 3, kernelW: 3,
+                             strideH: 1, strideW: 1, padH: 1, padW: 1)
+        let one = Winograd.weightGradient(g, x.data, gy.data, width: 1), three = Winograd.weightGradient(g, x.data, gy.data, width: 3)
+        #expect(one.values == three.values)
+    }
+}

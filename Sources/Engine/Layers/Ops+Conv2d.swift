@@ -186,10 +186,13 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
     let inStride = g.channels * g.height * g.width, outStride = co * p
     // dW by the direct kernel where the forward used it (no im2col), else accumulated by the GEMMs below.
     // (1×1: the GEMMs below, which also give dx.)
-    let directKernel = weight.requiresGrad && DirectConv.suits(g) && !g.isPointwise
+    // (3×3 padding 1 where `Winograd.suits`: Winograd's weight gradient.)
+    let winograd = weight.requiresGrad && Winograd.suits(g)
+    let directKernel = weight.requiresGrad && DirectConv.suits(g) && !g.isPointwise && !winograd
         ? DirectConv.Kernel.bestWeightGradient(forOutputChannels: co) : nil
-    let directW = directKernel != nil
-    let gw: Tensor? = directKernel.map { DirectConv.weightGradient(g, x.data, gy.data, kernel: $0) }
+    let directW = directKernel != nil || winograd
+    let gw: Tensor? = winograd ? Winograd.weightGradient(g, x.data, gy.data)
+        : directKernel.map { DirectConv.weightGradient(g, x.data, gy.data, kernel: $0) }
         ?? (weight.requiresGrad ? Tensor.zeros(weight.shape) : nil)
     var gx: Tensor? = nil
     // dx as a forward convolution: stride 1, padding k − 1 − p ≥ 0, kernel W̃[c, o, i, j] = W[o, c, kh−1−i, kw−1−j].

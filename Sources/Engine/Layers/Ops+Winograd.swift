@@ -57,4 +57,58 @@ package enum Winograd {
         }
         return y
     }
+
+    /// dW `[Co, C, 3, 3]` = Σ_b Σ_tiles Gᵀ[(A gy Aᵀ) ⊙ (Bᵀ d B)]G, the adjoint of the forward's transforms: per ξ a
+    /// GEMM dU_ξ (Co×C) += Z_ξ (Co×tiles) · V_ξᵀ, 2.25× fewer multiply-adds than the direct sum, as
+    /// single-threaded `cblas_sgemm`s on the transformed images. The images go in `parts` fixed runs (6, 4, 3 or 2
+    /// from the batch alone, as `pointwiseBackward`), each run's images in order into its own dU, chunks of whole
+    /// images whose transforms stay within ~4 MB; the runs' dU are added in order and transformed back. Same bits on
+    /// any thread count.
+    static func weightGradient(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ gyd: UnsafePointer<Float>,
+                               width: Int = ComputeThreads.width) -> Tensor {
+        let (c, co, h, w, batch) = (g.channels, g.outChannels, g.height, g.width, g.batch)
+        let th = h / 2, tiles = th * (w / 2)
+        let parts = [6, 4, 3, 2].first { batch >= $0 } ?? 1
+        let perChunk = max(1, min((batch + parts - 1) / parts, (1 << 16) / max(1, tiles * max(c, co))))
+        let size = 16 * co * c
+        let sums = Tensor(shape: [parts * size])
+        let sd = sums.data
+        _ = ComputeThreads.openBLASPinned
+        parallelFor(parts, costPerItem: batch / parts * tiles * 32 * c * co, width: width) { runs in
+            let k = perChunk * tiles
+            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * k)
+            let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * co * k)
+            let rt = UnsafeMutablePointer<Float>.allocate(capacity: (2 * th + 2) * 4 * (w / 2 + 16))
+            defer { v.deallocate(); z.deallocate(); rt.deallocate() }
+            for run in runs {
+                let s = sd + run * size
+                let (first, end) = (batch * run / parts, batch * (run + 1) / parts)
+                var b0 = first
+                while b0 < end {
+                    let n = min(perChunk, end - b0), ld = n * tiles
+                    for i in 0..<n {
+                        let b = b0 + i
+                        zt_wino_input_avx2(xd + b * c * h * w, c, h, w, 0, th, v + i * tiles, ld, 16, c * ld, rt)
+                        zt_wino_gy_avx2(gyd + b * co * h * w, co, h, w, z + i * tiles, ld, co * ld)
+                    }
+                    for xi in 0..<16 {
+                        Kernels.blasGemm(transA: false, transB: true, m: co, n: c, k: ld, alpha: 1, a: z + xi * co * ld, lda: ld,
+                                         b: v + xi * c * ld, ldb: ld, beta: b0 == first ? 0 : 1, c: s + xi * co * c, ldc: c)
+                    }
+                    b0 += n
+                }
+            }
+        }
+        if parts > 1 {
+            parallelFor(size, costPerItem: parts, width: width) { r in
+                for i in r { var t = sd[i]; for run in 1..<parts { t += sd[run * size + i] }; sd[i] = t }
+            }
+        }
+        let gw = Tensor(shape: [co, c, 3, 3])
+        let gwd = gw.data
+        parallelFor(co, costPerItem: c * 64, width: width) { r in
+            zt_wino_weights_back(sd, co, c, r.lowerBound, r.upperBound, gwd)
+        }
+        return gw
+    }
 }
