@@ -565,39 +565,126 @@ __attribute__((target("avx2,fma"))) static inline void zt_attn_short_forward(
     }
 }
 
+/// dS of one query from its P (p[0..16)) and dP = (lo, hi): scale·P ⊙ (dP − Σ P⊙dP), into ds[0..16). Lanes beyond
+/// lk have P = 0, so they give 0 and add nothing to the sum.
+__attribute__((target("avx2,fma"))) static inline void zt_attn_ds16(const float *p, __m256 lo, __m256 hi, __m256 sc,
+                                                                   float *ds) {
+    __m256 p0 = _mm256_loadu_ps(p), p1 = _mm256_loadu_ps(p + 8);
+    __m256 t = _mm256_fmadd_ps(p1, hi, _mm256_mul_ps(p0, lo));
+    t = _mm256_add_ps(t, _mm256_permute2f128_ps(t, t, 1));
+    t = _mm256_add_ps(t, _mm256_shuffle_ps(t, t, 0x4E));
+    t = _mm256_add_ps(t, _mm256_shuffle_ps(t, t, 0xB1));
+    _mm256_storeu_ps(ds, _mm256_mul_ps(_mm256_mul_ps(sc, p0), _mm256_sub_ps(lo, t)));
+    _mm256_storeu_ps(ds + 8, _mm256_mul_ps(_mm256_mul_ps(sc, p1), _mm256_sub_ps(hi, t)));
+}
+
+/// Backward of four consecutive queries of one pair (rows `ldq` / `ldgo` apart), P recomputed: dQ rows written
+/// (gq NULL: not wanted); their contributions to dK and dV added to the pair's local [16][ZT_ATTN_MAXD] sums `gkl`,
+/// `gvl` (NULL: not wanted). Four queries share every Kᵀ, Vᵀ, K row load and run four independent chains.
+__attribute__((target("avx2,fma"))) static inline void zt_attn_short_back4(
+    const float *q, long ldq, long d, const float *kt, long lk, const float *k, long ldk, const float *vt, long dv,
+    const float *go, long ldgo, float scale, float *gq, float *gkl, float *gvl) {
+    float p[64], ds[64];
+    zt_attn_probs4(q, ldq, d, kt, lk, scale, p);
+    {   // dP = dO·Vᵀ for the four queries, then dS
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+        const float *g1 = go + ldgo, *g2 = go + 2 * ldgo, *g3 = go + 3 * ldgo;
+        for (long c = 0; c < dv; c++) {
+            __m256 v0 = _mm256_loadu_ps(vt + c * 16), v1 = _mm256_loadu_ps(vt + c * 16 + 8);
+            __m256 x = _mm256_set1_ps(go[c]);
+            a0 = _mm256_fmadd_ps(x, v0, a0); a1 = _mm256_fmadd_ps(x, v1, a1);
+            x = _mm256_set1_ps(g1[c]);
+            b0 = _mm256_fmadd_ps(x, v0, b0); b1 = _mm256_fmadd_ps(x, v1, b1);
+            x = _mm256_set1_ps(g2[c]);
+            c0 = _mm256_fmadd_ps(x, v0, c0); c1 = _mm256_fmadd_ps(x, v1, c1);
+            x = _mm256_set1_ps(g3[c]);
+            e0 = _mm256_fmadd_ps(x, v0, e0); e1 = _mm256_fmadd_ps(x, v1, e1);
+        }
+        const __m256 sc = _mm256_set1_ps(scale);
+        zt_attn_ds16(p, a0, a1, sc, ds);
+        zt_attn_ds16(p + 16, b0, b1, sc, ds + 16);
+        zt_attn_ds16(p + 32, c0, c1, sc, ds + 32);
+        zt_attn_ds16(p + 48, e0, e1, sc, ds + 48);
+    }
+    for (long c = 0; c < d; c += 8) {
+        long n = d - c < 8 ? d - c : 8;
+        if (gq) {   // dQ_r = dS_r·K
+            __m256 o0 = _mm256_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;
+            for (long j = 0; j < lk; j++) {
+                __m256 kj = zt_load8(k + j * ldk + c, n);
+                o0 = _mm256_fmadd_ps(_mm256_set1_ps(ds[j]), kj, o0);
+                o1 = _mm256_fmadd_ps(_mm256_set1_ps(ds[16 + j]), kj, o1);
+                o2 = _mm256_fmadd_ps(_mm256_set1_ps(ds[32 + j]), kj, o2);
+                o3 = _mm256_fmadd_ps(_mm256_set1_ps(ds[48 + j]), kj, o3);
+            }
+            zt_store8(gq + c, o0, n); zt_store8(gq + ldq + c, o1, n);
+            zt_store8(gq + 2 * ldq + c, o2, n); zt_store8(gq + 3 * ldq + c, o3, n);
+        }
+        if (gkl) {  // dK_j += Σ_r dS_r[j]·q_r
+            __m256 x0 = zt_load8(q + c, n), x1 = zt_load8(q + ldq + c, n);
+            __m256 x2 = zt_load8(q + 2 * ldq + c, n), x3 = zt_load8(q + 3 * ldq + c, n);
+            for (long j = 0; j < lk; j++) {
+                float *s = gkl + j * ZT_ATTN_MAXD + c;
+                __m256 acc = _mm256_loadu_ps(s);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(ds[j]), x0, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(ds[16 + j]), x1, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(ds[32 + j]), x2, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(ds[48 + j]), x3, acc);
+                _mm256_storeu_ps(s, acc);
+            }
+        }
+    }
+    if (gvl) {      // dV_j += Σ_r P_r[j]·dO_r
+        for (long c = 0; c < dv; c += 8) {
+            long n = dv - c < 8 ? dv - c : 8;
+            __m256 x0 = zt_load8(go + c, n), x1 = zt_load8(go + ldgo + c, n);
+            __m256 x2 = zt_load8(go + 2 * ldgo + c, n), x3 = zt_load8(go + 3 * ldgo + c, n);
+            for (long j = 0; j < lk; j++) {
+                float *s = gvl + j * ZT_ATTN_MAXD + c;
+                __m256 acc = _mm256_loadu_ps(s);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), x0, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(p[16 + j]), x1, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(p[32 + j]), x2, acc);
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(p[48 + j]), x3, acc);
+                _mm256_storeu_ps(s, acc);
+            }
+        }
+    }
+}
+
 /// Backward of one pair, P recomputed: dS = P ⊙ (dP − Σ P⊙dP) with dP = dO·Vᵀ; dQ = scale·dS·K (written);
-/// dK += scale·dSᵀ·Q and dV += Pᵀ·dO (added to; NULL: not wanted). Queries go in blocks of 64 whose P and dS are
-/// kept transposed ([16][64]), so dK and dV are one weighted sum per key over the block's queries.
-/// Requires dv ≤ ZT_ATTN_MAXD as well.
+/// dK += scale·dSᵀ·Q and dV += Pᵀ·dO (added to; NULL: not wanted). Four queries at a time (zt_attn_short_back4); the
+/// last lq mod 4 are copied into zero rows, whose zero dO makes their dS and P·dO contributions exactly 0. dK and dV
+/// are summed over the pair's queries in local buffers, then added once. Requires dv ≤ ZT_ATTN_MAXD as well.
 __attribute__((target("avx2,fma"))) static inline void zt_attn_short_backward(
     const float *q, long ldq, long lq, const float *k, long ldk, long lk, long d, const float *v, long ldv, long dv,
     float scale, const float *go, long ldgo, float *gq, float *gk, float *gv) {
-    float kt[ZT_ATTN_MAXD * 16], vt[ZT_ATTN_MAXD * 16], p[16], dp[16], ds[16], pT[16 * 64], dsT[16 * 64];
+    float kt[ZT_ATTN_MAXD * 16], vt[ZT_ATTN_MAXD * 16];
+    float gkl[16 * ZT_ATTN_MAXD], gvl[16 * ZT_ATTN_MAXD];
     zt_attn_transpose(k, ldk, lk, d, kt);
     zt_attn_transpose(v, ldv, lk, dv, vt);
-    for (long i0 = 0; i0 < lq; i0 += 64) {
-        long n = lq - i0 < 64 ? lq - i0 : 64;
-        for (long r = 0; r < n; r++) {
-            long i = i0 + r;
-            const float *qi = q + i * ldq, *goi = go + i * ldgo;
-            zt_attn_probs(qi, d, kt, lk, scale, p);
-            __m256 lo, hi;
-            zt_row_times16(goi, dv, vt, &lo, &hi);  // dP = dO_i·Vᵀ
-            _mm256_storeu_ps(dp, lo);
-            _mm256_storeu_ps(dp + 8, hi);
-            float dot = 0;
-            for (long j = 0; j < lk; j++) dot += p[j] * dp[j];
-            for (long j = 0; j < lk; j++) {
-                ds[j] = scale * p[j] * (dp[j] - dot);
-                pT[j * 64 + r] = p[j];
-                dsT[j * 64 + r] = ds[j];
-            }
-            if (gq) zt_attn_combine(ds, lk, k, ldk, d, gq + i * ldq, 0);
+    for (long j = 0; j < lk; j++)
+        for (long c = 0; c < ZT_ATTN_MAXD; c++) { gkl[j * ZT_ATTN_MAXD + c] = 0; gvl[j * ZT_ATTN_MAXD + c] = 0; }
+    float *gkp = gk ? gkl : 0, *gvp = gv ? gvl : 0;
+    long i = 0;
+    for (; i + 4 <= lq; i += 4)
+        zt_attn_short_back4(q + i * ldq, ldq, d, kt, lk, k, ldk, vt, dv, go + i * ldgo, ldgo, scale,
+                            gq ? gq + i * ldq : 0, gkp, gvp);
+    if (i < lq) {
+        float qt[4 * ZT_ATTN_MAXD], got[4 * ZT_ATTN_MAXD], gqt[4 * ZT_ATTN_MAXD];
+        long n = lq - i;
+        for (long r = 0; r < 4; r++) {
+            for (long c = 0; c < d; c++) qt[r * ZT_ATTN_MAXD + c] = r < n ? q[(i + r) * ldq + c] : 0.0f;
+            for (long c = 0; c < dv; c++) got[r * ZT_ATTN_MAXD + c] = r < n ? go[(i + r) * ldgo + c] : 0.0f;
         }
-        for (long j = 0; j < lk; j++) {
-            if (gk) zt_attn_combine(dsT + j * 64, n, q + i0 * ldq, ldq, d, gk + j * ldk, 1);
-            if (gv) zt_attn_combine(pT + j * 64, n, go + i0 * ldgo, ldgo, dv, gv + j * ldv, 1);
-        }
+        zt_attn_short_back4(qt, ZT_ATTN_MAXD, d, kt, lk, k, ldk, vt, dv, got, ZT_ATTN_MAXD, scale, gq ? gqt : 0, gkp, gvp);
+        if (gq)
+            for (long r = 0; r < n; r++)
+                for (long c = 0; c < d; c++) gq[(i + r) * ldq + c] = gqt[r * ZT_ATTN_MAXD + c];
+    }
+    for (long j = 0; j < lk; j++) {
+        if (gk) for (long c = 0; c < d; c++) gk[j * ldk + c] += gkl[j * ZT_ATTN_MAXD + c];
+        if (gv) for (long c = 0; c < dv; c++) gv[j * ldv + c] += gvl[j * ZT_ATTN_MAXD + c];
     }
 }
 

@@ -187,7 +187,7 @@ private func conv2dBackward(_ g: ConvGeometry, _ x: Tensor, _ weight: Tensor, _ 
     // dW by the direct kernel where the forward used it (no im2col), else accumulated by the GEMMs below.
     // (1×1: the GEMMs below, which also give dx.)
     // (3×3 padding 1 where `Winograd.suits`: Winograd's weight gradient.)
-    let winograd = weight.requiresGrad && Winograd.suits(g)
+    let winograd = weight.requiresGrad && Winograd.suits(g) && min(g.channels, g.outChannels) >= Winograd.minimumWeightGradientChannels
     let directKernel = weight.requiresGrad && DirectConv.suits(g) && !g.isPointwise && !winograd
         ? DirectConv.Kernel.bestWeightGradient(forOutputChannels: co) : nil
     let directW = directKernel != nil || winograd
@@ -297,25 +297,30 @@ package func pointwiseBackward(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ 
     let (c, co, p, batch) = (g.channels, g.outChannels, g.p, g.batch)
     let inStride = c * p, outStride = co * p
     _ = ComputeThreads.openBLASPinned
-    if let gx {
-        let gxu = UncheckedSendable(gx)
+    let gxu = gx.map { UncheckedSendable($0) }
+    guard let gw else {
         parallelFor(batch, costPerItem: c * co * p, width: width) { images in
             for b in images {
                 Kernels.blasGemm(transA: true, transB: false, m: c, n: p, k: co, alpha: 1, a: wd, lda: c, b: gyd + b * outStride,
-                                 ldb: p, beta: 0, c: gxu.value + b * inStride, ldc: p)
+                                 ldb: p, beta: 0, c: gxu!.value + b * inStride, ldc: p)
             }
         }
+        return
     }
-    guard let gw else { return }
     let parts = [6, 4, 3, 2].first { batch >= $0 } ?? 1
     let size = co * c
-    // Run 0 sums into gw, the others into scratch, added after in order.
+    // Run 0 sums into gw, the others into scratch, added after in order. Each image's dx is computed by the run that
+    // adds its dW term, right before, while its gy is in cache.
     let scratch = parts > 1 ? Tensor(shape: [(parts - 1) * size]) : nil
     let sd = scratch?.data, gwu = UncheckedSendable(gw)
-    parallelFor(parts, costPerItem: batch / parts * c * co * p, width: width) { runs in
+    parallelFor(parts, costPerItem: batch / parts * c * co * p * (gx == nil ? 1 : 2), width: width) { runs in
         for run in runs {
             let dst = run == 0 ? gwu.value : sd! + (run - 1) * size
             for b in batch * run / parts..<batch * (run + 1) / parts {
+                if let gxu {
+                    Kernels.blasGemm(transA: true, transB: false, m: c, n: p, k: co, alpha: 1, a: wd, lda: c,
+                                     b: gyd + b * outStride, ldb: p, beta: 0, c: gxu.value + b * inStride, ldc: p)
+                }
                 Kernels.blasGemm(transA: false, transB: true, m: co, n: c, k: p, alpha: 1, a: gyd + b * outStride, lda: p,
                                  b: xd + b * inStride, ldb: p, beta: b == batch * run / parts ? 0 : 1,
                                  c: dst, ldc: c)
