@@ -43,6 +43,7 @@ CASES = {
     "conv3x3_64px_c64": lambda: conv(16, 64, 64, 64, 3),
     "conv3x3_32px_c128": lambda: conv(16, 128, 128, 32, 3),
     "conv3x3_16px_c256": lambda: conv(16, 256, 256, 16, 3),
+    "conv3x3_model_8px_c128": lambda: conv(32, 128, 128, 8, 3),
     "conv1x1_32px_c128": lambda: conv(16, 128, 128, 32, 1),
     "linear_16px_c256": lambda: ([torch.randn(16, 256, 256), torch.randn(256, 256) * 0.05, torch.randn(256)], F.linear),
     "attn_spatial_32px_c128": lambda: attn(16, 1024, 1024, 128, 4),

@@ -1,4 +1,5 @@
-// Winograd F(2×2, 3×3) convolution on AVX2 (stride 1, padding 1, 3×3 kernel; W a multiple of 16, H even).
+// Winograd F(2×2, 3×3) convolution on AVX2 (stride 1, padding 1, 3×3 kernel; W a multiple of 16 and H even, or
+// W = 8 and H a multiple of 4).
 //
 // Each 4×4 input tile d (stride 2) gives a 2×2 output tile: Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A. The 16 products at the
 // transformed positions ξ are, over the channels, 16 independent GEMMs M_ξ = U_ξ (Co×C) · V_ξ (C×tiles), which take
@@ -9,8 +10,9 @@
 //   V (one chunk of tiles):     [16 ξ][panels][C][16] — 16 tiles per panel, written by the input transform in the
 //                               order the GEMM micro-kernel reads it, so nothing is packed twice.
 //   M (GEMM results):           [16 ξ][panels][blocks·6][16].
-// A chunk is a run of tile rows of one image; tiles are numbered row by row, 8 consecutive tiles of one tile row
-// per vector (W/2 tiles per row, a multiple of 8). The accumulators are named variables: Swift's importer compiles
+// A chunk is a run of tile rows of one image, or whole images where an image is whole panels (8 px: 16 tiles), so
+// that U_ξ is read once for several images; tiles are numbered row by row, 8 consecutive tiles of one tile row per
+// vector (W/2 tiles per row, a multiple of 8), at 8 px two tile rows of 4 per vector. The accumulators are named variables: Swift's importer compiles
 // these inline functions without promoting arrays to registers (see kernels.h).
 #ifndef ZOETROPE_KERNELS_WINOGRAD_H
 #define ZOETROPE_KERNELS_WINOGRAD_H
@@ -104,10 +106,22 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_input_avx2(const 
             float *o0 = rt + (i * 4) * ldr;
             if (r < 0 || r >= h) {
                 for (long k = 0; k < 4; k++)
-                    for (long t = 0; t < tw; t += 8) _mm256_storeu_ps(o0 + k * ldr + t, _mm256_setzero_ps());
+                    for (long t = 0; t < tw; t += 4) _mm_storeu_ps(o0 + k * ldr + t, _mm_setzero_ps());
                 continue;
             }
             const float *row = xc + r * w;
+            if (tw == 4) {
+                // 8 px: the row's 4 tiles in one 128-bit vector of each transform.
+                __m256 p = _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+                __m128 e = _mm256_castps256_ps128(p), o = _mm256_extractf128_ps(p, 1);
+                __m128 odm1 = _mm_castsi128_ps(_mm_slli_si128(_mm_castps_si128(o), 4));
+                __m128 ep1 = _mm_castsi128_ps(_mm_srli_si128(_mm_castps_si128(e), 4));
+                _mm_storeu_ps(o0 + 0 * ldr, _mm_sub_ps(odm1, o));
+                _mm_storeu_ps(o0 + 1 * ldr, _mm_add_ps(e, o));
+                _mm_storeu_ps(o0 + 2 * ldr, _mm_sub_ps(o, e));
+                _mm_storeu_ps(o0 + 3 * ldr, _mm_sub_ps(e, ep1));
+                continue;
+            }
             // ev[t] = x[2t], od[t] = x[2t+1]; od[−1] = 0, ev[tw] = 0.
             __m256 prevOdd = _mm256_setzero_ps(), e, o;
             zt_wino_split_avx2(row, &e, &o);
@@ -134,8 +148,17 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_input_avx2(const 
             long tl = g * 8, ty = tl / tw, tx = tl % tw;
             const float *base = rt + (2 * ty * 4) * ldr + tx;
             for (long k = 0; k < 4; k++) {
-                __m256 r0 = _mm256_loadu_ps(base + (0 * 4 + k) * ldr), r1 = _mm256_loadu_ps(base + (1 * 4 + k) * ldr);
-                __m256 r2 = _mm256_loadu_ps(base + (2 * 4 + k) * ldr), r3 = _mm256_loadu_ps(base + (3 * 4 + k) * ldr);
+                __m256 r0, r1, r2, r3;
+                if (tw == 4) {
+                    // Tile rows ty and ty + 1 in the low and high halves: input rows 2ty + j and 2ty + 2 + j.
+#define ZT_WI_PAIR(j) _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(base + (j * 4 + k) * ldr)),          \
+                                           _mm_loadu_ps(base + ((j + 2) * 4 + k) * ldr), 1)
+                    r0 = ZT_WI_PAIR(0); r1 = ZT_WI_PAIR(1); r2 = ZT_WI_PAIR(2); r3 = ZT_WI_PAIR(3);
+#undef ZT_WI_PAIR
+                } else {
+                    r0 = _mm256_loadu_ps(base + (0 * 4 + k) * ldr); r1 = _mm256_loadu_ps(base + (1 * 4 + k) * ldr);
+                    r2 = _mm256_loadu_ps(base + (2 * 4 + k) * ldr); r3 = _mm256_loadu_ps(base + (3 * 4 + k) * ldr);
+                }
                 float *dst = v + k * xstride + (tl / 16) * pstride + ch * cs + tl % 16;
                 long xs = 4 * xstride;  // ξ = i·4 + k: one i step
                 _mm256_storeu_ps(dst + 0 * xs, _mm256_sub_ps(r0, r2));
@@ -147,15 +170,17 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_input_avx2(const 
     }
 }
 
-// One chunk: tile rows [ty0, ty1) of one image x [C][H][W] into y [Co][H][W], the rows 2·ty0 ..< 2·ty1.
-// y = ((conv + bias[o]) + rowBias[o]) + residual[o][·], each term optional (NULL), added in that order.
+// One chunk: tile rows [ty0, ty1) of n images x [n][C][H][W] into y [n][Co][H][W], the rows 2·ty0 ..< 2·ty1
+// (n > 1 only for whole images of whole panels: ty0 = 0, ty1 = H/2, (H/2)·(W/2) a multiple of 16).
+// y = ((conv + bias[o]) + rowBias[i][o]) + residual[i][o][·], each term optional (NULL), added in that order.
 __attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
-    const float *x, long c, long h, long w, const float *u, long co, long ty0, long ty1, const float *bias,
+    const float *x, long c, long h, long w, const float *u, long co, long n, long ty0, long ty1, const float *bias,
     const float *rowBias, const float *residual, float *y, float *scratch) {
-    const long tw = w / 2, rows = ty1 - ty0, tiles = rows * tw, panels = (tiles + 15) / 16;
+    const long tw = w / 2, rows = ty1 - ty0, tiles = rows * tw, ppi = (tiles + 15) / 16, panels = n * ppi;
     const long blocks = (co + 5) / 6, mb = blocks * 6, groups = tiles / 8;
     float *v = scratch, *m = v + 16 * panels * c * 16, *rt = m + 16 * panels * mb * 16;
-    zt_wino_input_avx2(x, c, h, w, ty0, ty1, v, 16, c * 16, panels * c * 16, rt);
+    for (long i = 0; i < n; i++)
+        zt_wino_input_avx2(x + i * c * h * w, c, h, w, ty0, ty1, v + i * ppi * c * 16, 16, c * 16, panels * c * 16, rt);
     // The 16 GEMMs: each panel of V (C×16, in L1) against every block of U_ξ.
     for (long xi = 0; xi < 16; xi++)
         for (long p = 0; p < panels; p++) {
@@ -163,13 +188,17 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
             float *mp = m + (xi * panels + p) * mb * 16;
             for (long b = 0; b < blocks; b++) zt_wino_gemm6x16_avx2(u + (xi * blocks + b) * c * 6, vp, c, mp + b * 96);
         }
-    // Output transforms, 8 tiles at a time: rows 2ty, 2ty+1 and columns 2tx ..< 2tx+16 of each output channel.
-    const long xs = panels * mb * 16;
-    for (long oc = 0; oc < co; oc++) {
-        __m256 bv = _mm256_set1_ps(bias ? bias[oc] : 0.0f), rb = _mm256_set1_ps(rowBias ? rowBias[oc] : 0.0f);
-        for (long g = 0; g < groups; g++) {
-            long tl = g * 8, ty = ty0 + tl / tw, tx = tl % tw, p = g / 2, half = (g % 2) * 8;
-            const float *mp = m + (p * mb + oc) * 16 + half;
+    // Output transforms, 8 tiles at a time: rows 2ty, 2ty+1 and columns 2tx ..< 2tx+16 of each output channel (at
+    // 8 px: rows 2ty, 2ty+1 and 2ty+2, 2ty+3).
+    const long xs = panels * mb * 16, hw = h * w, second = tw == 4 ? 2 * w : 8;
+    for (long i = 0; i < n; i++) {
+        float *yi = y + i * co * hw;
+        const float *ri = residual ? residual + i * co * hw : 0, *bi = rowBias ? rowBias + i * co : 0;
+        for (long oc = 0; oc < co; oc++) {
+            __m256 bv = _mm256_set1_ps(bias ? bias[oc] : 0.0f), rb = _mm256_set1_ps(bi ? bi[oc] : 0.0f);
+            for (long g = 0; g < groups; g++) {
+                long tl = g * 8, ty = ty0 + tl / tw, tx = tl % tw, p = i * ppi + g / 2, half = (g % 2) * 8;
+                const float *mp = m + (p * mb + oc) * 16 + half;
 #define ZT_WO_COL(k)                                                                                                \
     __m256 t0##k, t1##k;                                                                                            \
     {                                                                                                               \
@@ -178,24 +207,26 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
         t0##k = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);                                                           \
         t1##k = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);                                                           \
     }
-            ZT_WO_COL(0) ZT_WO_COL(1) ZT_WO_COL(2) ZT_WO_COL(3)
-            __m256 y00 = _mm256_add_ps(_mm256_add_ps(t00, t01), t02);
-            __m256 y01 = _mm256_sub_ps(_mm256_sub_ps(t01, t02), t03);
-            __m256 y10 = _mm256_add_ps(_mm256_add_ps(t10, t11), t12);
-            __m256 y11 = _mm256_sub_ps(_mm256_sub_ps(t11, t12), t13);
-            for (long j = 0; j < 2; j++) {
-                __m256 a = j ? y10 : y00, b = j ? y11 : y01;
-                __m256 lo = _mm256_unpacklo_ps(a, b), hi = _mm256_unpackhi_ps(a, b);
-                __m256 q0 = _mm256_permute2f128_ps(lo, hi, 0x20), q1 = _mm256_permute2f128_ps(lo, hi, 0x31);
-                long off = oc * h * w + (2 * ty + j) * w + 2 * tx;
-                if (bias) { q0 = _mm256_add_ps(q0, bv); q1 = _mm256_add_ps(q1, bv); }
-                if (rowBias) { q0 = _mm256_add_ps(q0, rb); q1 = _mm256_add_ps(q1, rb); }
-                if (residual) {
-                    q0 = _mm256_add_ps(q0, _mm256_loadu_ps(residual + off));
-                    q1 = _mm256_add_ps(q1, _mm256_loadu_ps(residual + off + 8));
+                ZT_WO_COL(0) ZT_WO_COL(1) ZT_WO_COL(2) ZT_WO_COL(3)
+#undef ZT_WO_COL
+                __m256 y00 = _mm256_add_ps(_mm256_add_ps(t00, t01), t02);
+                __m256 y01 = _mm256_sub_ps(_mm256_sub_ps(t01, t02), t03);
+                __m256 y10 = _mm256_add_ps(_mm256_add_ps(t10, t11), t12);
+                __m256 y11 = _mm256_sub_ps(_mm256_sub_ps(t11, t12), t13);
+                for (long j = 0; j < 2; j++) {
+                    __m256 a = j ? y10 : y00, b = j ? y11 : y01;
+                    __m256 lo = _mm256_unpacklo_ps(a, b), hi = _mm256_unpackhi_ps(a, b);
+                    __m256 q0 = _mm256_permute2f128_ps(lo, hi, 0x20), q1 = _mm256_permute2f128_ps(lo, hi, 0x31);
+                    long off = oc * hw + (2 * ty + j) * w + 2 * tx;
+                    if (bias) { q0 = _mm256_add_ps(q0, bv); q1 = _mm256_add_ps(q1, bv); }
+                    if (bi) { q0 = _mm256_add_ps(q0, rb); q1 = _mm256_add_ps(q1, rb); }
+                    if (ri) {
+                        q0 = _mm256_add_ps(q0, _mm256_loadu_ps(ri + off));
+                        q1 = _mm256_add_ps(q1, _mm256_loadu_ps(ri + off + second));
+                    }
+                    _mm256_storeu_ps(yi + off, q0);
+                    _mm256_storeu_ps(yi + off + second, q1);
                 }
-                _mm256_storeu_ps(y + off, q0);
-                _mm256_storeu_ps(y + off + 8, q1);
             }
         }
     }
@@ -208,6 +239,26 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_gy_avx2(const flo
     for (long o = 0; o < co; o++) {
         const float *go = gy + o * h * w;
         float *zo = z + o * cs;
+        if (tw == 4) {
+            // 8 px: a tile row's 4 tiles in 128-bit vectors.
+            const __m256i split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+            for (long ty = 0; ty < th; ty++) {
+                __m256 p0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(go + 2 * ty * w), split);
+                __m256 p1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(go + (2 * ty + 1) * w), split);
+                __m128 e0 = _mm256_castps256_ps128(p0), o0 = _mm256_extractf128_ps(p0, 1);
+                __m128 e1 = _mm256_castps256_ps128(p1), o1 = _mm256_extractf128_ps(p1, 1);
+                __m128 a0[4] = {e0, _mm_add_ps(e0, o0), _mm_sub_ps(e0, o0), _mm_sub_ps(_mm_setzero_ps(), o0)};
+                __m128 a1[4] = {e1, _mm_add_ps(e1, o1), _mm_sub_ps(e1, o1), _mm_sub_ps(_mm_setzero_ps(), o1)};
+                float *dst = zo + ty * tw;
+                for (long k = 0; k < 4; k++) {
+                    _mm_storeu_ps(dst + (0 * 4 + k) * xstride, a0[k]);
+                    _mm_storeu_ps(dst + (1 * 4 + k) * xstride, _mm_add_ps(a0[k], a1[k]));
+                    _mm_storeu_ps(dst + (2 * 4 + k) * xstride, _mm_sub_ps(a0[k], a1[k]));
+                    _mm_storeu_ps(dst + (3 * 4 + k) * xstride, _mm_sub_ps(_mm_setzero_ps(), a1[k]));
+                }
+            }
+            continue;
+        }
         for (long ty = 0; ty < th; ty++)
             for (long tx = 0; tx < tw; tx += 8) {
                 __m256 e0, o0, e1, o1;

@@ -127,6 +127,7 @@ struct EngineBenchCase {
         conv("conv3x3_64px_c64", b: 16, c: 64, co: 64, hw: 64, k: 3),
         conv("conv3x3_32px_c128", b: 16, c: 128, co: 128, hw: 32, k: 3),
         conv("conv3x3_16px_c256", b: 16, c: 256, co: 256, hw: 16, k: 3),
+        conv("conv3x3_model_8px_c128", b: 32, c: 128, co: 128, hw: 8, k: 3),
         conv("conv1x1_32px_c128", b: 16, c: 128, co: 128, hw: 32, k: 1),
         EngineBenchCase(name: "linear_16px_c256", forwardFlops: 2 * Double(16 * 256) * 256 * 256,
                         make: { rng in ([rng.normal([16, 256, 256]), rng.normal([256, 256]) * 0.05, rng.normal([256])],

@@ -18,6 +18,10 @@ struct WinogradTests {
         Case(b: 1, c: 17, h: 4, w: 48, co: 31),    // 24 tiles a row: three groups of 8
         Case(b: 2, c: 256, h: 16, w: 16, co: 256), // chunks of 2 tile rows
         Case(b: 1, c: 64, h: 64, w: 64, co: 64),
+        Case(b: 7, c: 128, h: 8, w: 8, co: 128),  // 8 px: chunks of whole images, the last one short
+        Case(b: 1, c: 20, h: 12, w: 8, co: 17),   // 8 px, 6 tile rows of 4: a chunk ends on half a panel
+        Case(b: 3, c: 16, h: 4, w: 8, co: 16),    // 8 px, 8 tiles an image: one image a chunk
+        Case(b: 5, c: 64, h: 16, w: 16, co: 64),  // 16 px, whole images a chunk
     ]
 
     static func reference(_ t: Case, _ x: [Float], _ w: [Float], _ bias: [Float], _ rowBias: [Float], _ residual: [Float]) -> [Double] {
@@ -71,6 +75,13 @@ struct WinogradTests {
                              strideH: 1, strideW: 1, padH: 1, padW: 1)
         let results = [1, 2, 3, 5].map { n in Winograd.forward(g, x.data, w.data, bias.data, width: n) }
         for r in results.dropFirst() { #expect(r.values == results[0].values) }
+        // 8 px, where the width also sets how many images share a chunk.
+        let x8 = rng.normal([9, 32, 8, 8]), w8 = rng.normal([24, 32, 3, 3])
+        let g8 = ConvGeometry(batch: 9, channels: 32, height: 8, width: 8, outChannels: 24, kernelH: 3, kernelW: 3,
+                              strideH: 1, strideW: 1, padH: 1, padW: 1)
+        #expect(Set([1, 2, 3, 5].map { Winograd.imagesPerChunk(g8, width: $0) }).count > 1)
+        let r8 = [1, 2, 3, 5].map { n in Winograd.forward(g8, x8.data, w8.data, nil, width: n) }
+        for r in r8.dropFirst() { #expect(r.values == r8[0].values) }
     }
 
     /// Shapes the kernel cannot tile, and the first/last layers' few channels, stay on the direct kernel.
@@ -79,7 +90,10 @@ struct WinogradTests {
             ConvGeometry(batch: 1, channels: c, height: h, width: w, outChannels: co, kernelH: k, kernelW: k,
                          strideH: s, strideW: s, padH: p, padW: p)
         }
-        #expect(!Winograd.suits(geometry(c: 64, h: 8, w: 8, co: 64)))      // 4 tiles a row
+        #expect(!Winograd.suits(geometry(c: 64, h: 6, w: 8, co: 64)))      // 4 tiles a row, odd tile rows
+        #expect(!Winograd.suits(geometry(c: 64, h: 8, w: 24, co: 64)))     // 12 tiles a row
+        #expect(!Winograd.suits(geometry(c: 64, h: 8, w: 4, co: 64)))      // 2 tiles a row
+        #expect(Winograd.suits(geometry(c: 64, h: 8, w: 8, co: 64)) == Kernels.hasAVX2)
         #expect(!Winograd.suits(geometry(c: 64, h: 15, w: 16, co: 64)))    // odd height
         #expect(!Winograd.suits(geometry(c: 64, h: 16, w: 16, co: 64, p: 0)))
         #expect(!Winograd.suits(geometry(c: 64, h: 16, w: 16, co: 64, s: 2)))
@@ -96,6 +110,7 @@ extension WinogradTests {
     @Test("Winograd weight gradient = naive Σ gy·x", arguments: [
         Case(b: 1, c: 16, h: 16, w: 16, co: 20), Case(b: 2, c: 24, h: 6, w: 16, co: 17),
         Case(b: 3, c: 17, h: 4, w: 48, co: 31), Case(b: 7, c: 64, h: 16, w: 32, co: 40),
+        Case(b: 4, c: 32, h: 12, w: 8, co: 40),
     ])
     func weightGradientMatchesNaive(_ t: Case) throws {
         try #require(Kernels.hasAVX2)

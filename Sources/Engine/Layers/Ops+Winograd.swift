@@ -18,22 +18,37 @@ package enum Winograd {
     /// gradient from 16 channels, 2.11 from 32, 2.10 from 64 (1.92 before Winograd), the loss identical.
     static let minimumWeightGradientChannels = 32
 
-    /// A 3×3 stride-1 padding-1 convolution on an AVX2 CPU whose width is a multiple of 16 and height even (the
-    /// model's 16–64 px levels; 8 px and odd sizes take the direct kernel).
+    /// A 3×3 stride-1 padding-1 convolution on an AVX2 CPU whose width is a multiple of 16 and height even, or whose
+    /// width is 8 and height a multiple of 4 (the model's 8–64 px levels; odd sizes take the direct kernel).
     static func suits(_ g: ConvGeometry) -> Bool {
         Kernels.hasAVX2 && g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.padH == 1
-            && g.padW == 1 && g.width % 16 == 0 && g.height % 2 == 0 && g.channels >= minimumChannels
-            && g.outChannels >= minimumChannels
+            && g.padW == 1 && (g.width % 16 == 0 && g.height % 2 == 0 || g.width == 8 && g.height % 4 == 0)
+            && g.channels >= minimumChannels && g.outChannels >= minimumChannels
     }
 
     /// Tile rows per chunk: a chunk's transformed input and GEMM results (16 × tiles × channels each) stay within
-    /// ~1 MB, L2 of one core; chunks of whole 16-tile panels where a tile row is half of one.
+    /// ~1 MB, L2 of one core; chunks of whole 16-tile panels where a tile row is half of one (even rows at 8 px).
     static func rowsPerChunk(_ g: ConvGeometry) -> Int {
         let tw = g.width / 2, th = g.height / 2
         let mb = (g.outChannels + 5) / 6 * 6
         var rows = max(1, min(th, 16_384 / (tw * max(g.channels, mb))))
         if tw % 16 != 0 && rows > 1 { rows -= rows % 2 }
+        if tw == 4 { rows = max(2, rows) }
         return rows
+    }
+
+    /// Whole images per chunk where an image is whole panels and the budget of `rowsPerChunk` holds several (8 px:
+    /// 16 tiles an image), so that each U_ξ is read once for all of them; the count that spreads the batch most
+    /// evenly over `width` workers, the larger on a tie. 1 elsewhere.
+    static func imagesPerChunk(_ g: ConvGeometry, width: Int) -> Int {
+        let tw = g.width / 2, th = g.height / 2
+        guard (tw * th) % 16 == 0, g.batch > 1 else { return 1 }
+        let budget = 16_384 / (tw * max(g.channels, (g.outChannels + 5) / 6 * 6))
+        let most = min(g.batch, budget / th)
+        guard most > 1 else { return 1 }
+        let workers = max(1, width)
+        func makespan(_ n: Int) -> Int { ((g.batch + n - 1) / n + workers - 1) / workers * n }
+        return (1...most).min { a, b in (makespan(a), -a) < (makespan(b), -b) }!
     }
 
     /// y = conv(x, w) + bias, then + rowBias (`[B, Co]`) and + residual (`[B, Co, H, W]`) when given, in that order.
@@ -49,7 +64,22 @@ package enum Winograd {
         }
         let y = Tensor(shape: [g.batch, co, h, w])
         let yd = y.data
-        let th = h / 2, rows = rowsPerChunk(g), chunks = (th + rows - 1) / rows
+        let th = h / 2, perChunk = imagesPerChunk(g, width: width)
+        if perChunk > 1 {
+            // Chunks of whole images.
+            let scratch = zt_wino_scratch(c, co, w, perChunk * th), chunks = (g.batch + perChunk - 1) / perChunk
+            parallelFor(chunks, costPerItem: perChunk * h * w * 4 * c * co, width: width) { items in
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
+                defer { buffer.deallocate() }
+                for chunk in items {
+                    let b = chunk * perChunk, n = min(perChunk, g.batch - b)
+                    zt_wino_f23_avx2(xd + b * c * h * w, c, h, w, ud, co, n, 0, th, bd, rowBias.map { $0 + b * co },
+                                     residual.map { $0 + b * co * h * w }, yd + b * co * h * w, buffer)
+                }
+            }
+            return y
+        }
+        let rows = rowsPerChunk(g), chunks = (th + rows - 1) / rows
         let scratch = zt_wino_scratch(c, co, w, rows)
         parallelFor(g.batch * chunks, costPerItem: rows * w * 2 * 16 * c * co, width: width) { items in
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
@@ -57,7 +87,7 @@ package enum Winograd {
             for item in items {
                 let (b, chunk) = (item / chunks, item % chunks)
                 let ty0 = chunk * rows, ty1 = min(th, ty0 + rows)
-                zt_wino_f23_avx2(xd + b * c * h * w, c, h, w, ud, co, ty0, ty1, bd, rowBias.map { $0 + b * co },
+                zt_wino_f23_avx2(xd + b * c * h * w, c, h, w, ud, co, 1, ty0, ty1, bd, rowBias.map { $0 + b * co },
                                  residual.map { $0 + b * co * h * w }, yd + b * co * h * w, buffer)
             }
         }
