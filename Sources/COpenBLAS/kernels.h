@@ -1263,7 +1263,6 @@ static inline void zt_attn_pack_v_avx2(const float *v, long ldv, long lk, long d
 #define ZT_L2_STORES(r)                                                                                             \
     _mm256_storeu_ps(s + (r) * ldkt + j0, _mm256_mul_ps(a##r, sc));                                                 \
     _mm256_storeu_ps(s + (r) * ldkt + j0 + 8, _mm256_mul_ps(b##r, sc));
-#define ZT_L2_SOFTMAX(r) zt_softmax_row_avx2(s + (r) * ldkt, lk);
 /// a_r, b_r += W[r][j]·(v0, v1) for rows of W `ldkt` apart (P·V in the forward, dS·K in the backward).
 #define ZT_L2_ROWFMA(W, r)                                                                                          \
     {                                                                                                               \
@@ -1272,58 +1271,85 @@ static inline void zt_attn_pack_v_avx2(const float *v, long ldv, long lk, long d
         b##r = _mm256_fmadd_ps(x, v1, b##r);                                                                        \
     }
 #define ZT_L2_OUT(r) ZT_L2_ROWFMA(s, r)
-#define ZT_L2_STOREO(r)                                                                                             \
-    if (full) {                                                                                                     \
-        _mm256_storeu_ps(out + (r) * ldo + c0, a##r);                                                               \
-        _mm256_storeu_ps(out + (r) * ldo + c0 + 8, b##r);                                                           \
-    } else {                                                                                                        \
-        float t[16];                                                                                                \
-        _mm256_storeu_ps(t, a##r);                                                                                  \
-        _mm256_storeu_ps(t + 8, b##r);                                                                              \
-        for (long c = 0; c < dv - c0; c++) out[(r) * ldo + c0 + c] = t[c];                                         \
-    }
-/// softmax(scale·q·Kᵀ)·V for R consecutive queries (R = 6 or 1); `s` holds R·ldkt floats.
-#define ZT_L2_QUERIES(NAME, ROWS)                                                                                   \
-    __attribute__((target("avx2,fma"))) static inline void NAME(const float *q, long ldq, long d, const float *kt,  \
-                                                                long ldkt, long lk, const float *vp, long ldvp,     \
-                                                                long dv, float scale, float *out, long ldo, float *s) { \
-        const __m256 sc = _mm256_set1_ps(scale);                                                                    \
-        for (long j0 = 0; j0 < ldkt; j0 += 16) {                                                                    \
-            ROWS(ZT_L2_ZERO)                                                                                        \
-            for (long c = 0; c < d; c++) {                                                                          \
-                const __m256 k0 = _mm256_loadu_ps(kt + j0 * d + c * 16), k1 = _mm256_loadu_ps(kt + j0 * d + c * 16 + 8); \
-                ROWS(ZT_L2_SCORE)                                                                                   \
-            }                                                                                                       \
-            ROWS(ZT_L2_STORES)                                                                                      \
-        }                                                                                                           \
-        ROWS(ZT_L2_SOFTMAX)                                                                                         \
-        for (long c0 = 0; c0 < dv; c0 += 16) {                                                                      \
-            const int full = c0 + 16 <= dv;                                                                         \
-            ROWS(ZT_L2_ZERO)                                                                                        \
-            for (long j = 0; j < lk; j++) {                                                                         \
-                const __m256 v0 = _mm256_loadu_ps(vp + j * ldvp + c0), v1 = _mm256_loadu_ps(vp + j * ldvp + c0 + 8); \
-                ROWS(ZT_L2_OUT)                                                                                     \
-            }                                                                                                       \
-            ROWS(ZT_L2_STOREO)                                                                                      \
-        }                                                                                                           \
-    }
-ZT_L2_QUERIES(zt_attn_long6_avx2, ZT_L2_ROWS6)
-ZT_L2_QUERIES(zt_attn_long4_avx2, ZT_L2_ROWS4)
-ZT_L2_QUERIES(zt_attn_long1_avx2, ZT_L2_ROWS1)
 
-/// Queries [i0, i1) of one pair, with Kᵀ in `kt` (zt_attn_kt_avx2) and V in `vp` (zt_attn_pack_v_avx2); `s`: 6·ldkt
-/// floats of scratch.
+// The blocked forward: ZT_ATTN_QB queries at a time, so that each 16-key block of Kᵀ (d·16 floats) and each run of
+// ZT_ATTN_JB rows of V are read from L1 by all of them rather than streamed from L2 once per six queries (at 512 keys
+// and d = 32, Kᵀ and V are 128 KB). Per query the arithmetic and its order are those of the unblocked kernel before it: scores
+// summed over c in order, P·V summed over keys in order (the sums are stored and reloaded between runs of keys,
+// which is exact), so the bits are the same.
+#define ZT_ATTN_QB 24
+#define ZT_ATTN_JB 128
+/// Scores of R queries against the 16 keys of one Kᵀ block `kb`, scaled, into rows of `s` ldkt apart.
+#define ZT_L2_SCOREBLOCK(NAME, ROWS)                                                                                \
+    __attribute__((target("avx2,fma"))) static inline void NAME(const float *q, long ldq, long d, const float *kb,  \
+                                                                float scale, float *s, long ldkt) {                 \
+        const __m256 sc = _mm256_set1_ps(scale);                                                                    \
+        const long j0 = 0;                                                                                          \
+        ROWS(ZT_L2_ZERO)                                                                                            \
+        for (long c = 0; c < d; c++) {                                                                              \
+            const __m256 k0 = _mm256_loadu_ps(kb + c * 16), k1 = _mm256_loadu_ps(kb + c * 16 + 8);                 \
+            ROWS(ZT_L2_SCORE)                                                                                       \
+        }                                                                                                           \
+        ROWS(ZT_L2_STORES)                                                                                          \
+    }
+#define ZT_L2_LOADACC(r)                                                                                            \
+    __m256 a##r = first ? _mm256_setzero_ps() : _mm256_loadu_ps(acc + (r) * lda);                                   \
+    __m256 b##r = first ? _mm256_setzero_ps() : _mm256_loadu_ps(acc + (r) * lda + 8);
+#define ZT_L2_STOREACC(r)                                                                                           \
+    _mm256_storeu_ps(acc + (r) * lda, a##r);                                                                        \
+    _mm256_storeu_ps(acc + (r) * lda + 8, b##r);
+/// acc (R rows lda apart, 16 columns) += P[·][ja, jb) · V[ja, jb)[16 columns from vc] (zeroed first when `first`).
+#define ZT_L2_PVRUN(NAME, ROWS)                                                                                     \
+    __attribute__((target("avx2,fma"))) static inline void NAME(const float *s, long ldkt, const float *vc,         \
+                                                                long ldvp, long ja, long jb, int first, float *acc, \
+                                                                long lda) {                                         \
+        ROWS(ZT_L2_LOADACC)                                                                                         \
+        for (long j = ja; j < jb; j++) {                                                                            \
+            const __m256 v0 = _mm256_loadu_ps(vc + j * ldvp), v1 = _mm256_loadu_ps(vc + j * ldvp + 8);              \
+            ROWS(ZT_L2_OUT)                                                                                         \
+        }                                                                                                           \
+        ROWS(ZT_L2_STOREACC)                                                                                        \
+    }
+ZT_L2_SCOREBLOCK(zt_attn_scores6_avx2, ZT_L2_ROWS6)
+ZT_L2_SCOREBLOCK(zt_attn_scores4_avx2, ZT_L2_ROWS4)
+ZT_L2_SCOREBLOCK(zt_attn_scores1_avx2, ZT_L2_ROWS1)
+ZT_L2_PVRUN(zt_attn_pv6_avx2, ZT_L2_ROWS6)
+ZT_L2_PVRUN(zt_attn_pv4_avx2, ZT_L2_ROWS4)
+ZT_L2_PVRUN(zt_attn_pv1_avx2, ZT_L2_ROWS1)
+
+/// Scratch floats of zt_attn_long_forward_avx2: scores and output sums of ZT_ATTN_QB queries.
+static inline long zt_attn_long_forward_scratch_avx2(long ldkt, long ldvp) { return ZT_ATTN_QB * (ldkt + ldvp); }
+
+/// Queries [i0, i1) of one pair, with Kᵀ in `kt` (zt_attn_kt_avx2) and V in `vp` (zt_attn_pack_v_avx2); `s`:
+/// zt_attn_long_forward_scratch_avx2 floats. Rows go in groups of six, then one of four (the model's query counts,
+/// 64, 256 and 1024 positions, leave four), then single rows.
 __attribute__((target("avx2,fma"))) static inline void zt_attn_long_forward_avx2(
     const float *q, long ldq, long i0, long i1, const float *kt, long ldkt, long lk, long d, const float *vp, long ldvp,
     long dv, float scale, float *out, long ldo, float *s) {
-    long i = i0;
-    for (; i + 6 <= i1; i += 6) zt_attn_long6_avx2(q + i * ldq, ldq, d, kt, ldkt, lk, vp, ldvp, dv, scale, out + i * ldo, ldo, s);
-    // The model's query counts (64, 256, 1024 positions) leave four: one four-row pass, not four one-row ones.
-    if (i + 4 <= i1) {
-        zt_attn_long4_avx2(q + i * ldq, ldq, d, kt, ldkt, lk, vp, ldvp, dv, scale, out + i * ldo, ldo, s);
-        i += 4;
+    float *acc = s + ZT_ATTN_QB * ldkt;
+    for (long b0 = i0; b0 < i1; b0 += ZT_ATTN_QB) {
+        const long n = i1 - b0 < ZT_ATTN_QB ? i1 - b0 : ZT_ATTN_QB;
+        const float *qb = q + b0 * ldq;
+        for (long j0 = 0; j0 < ldkt; j0 += 16) {
+            const float *kb = kt + j0 * d;
+            long g = 0;
+            for (; g + 6 <= n; g += 6) zt_attn_scores6_avx2(qb + g * ldq, ldq, d, kb, scale, s + g * ldkt + j0, ldkt);
+            if (g + 4 <= n) { zt_attn_scores4_avx2(qb + g * ldq, ldq, d, kb, scale, s + g * ldkt + j0, ldkt); g += 4; }
+            for (; g < n; g++) zt_attn_scores1_avx2(qb + g * ldq, ldq, d, kb, scale, s + g * ldkt + j0, ldkt);
+        }
+        for (long r = 0; r < n; r++) zt_softmax_row_avx2(s + r * ldkt, lk);
+        for (long c0 = 0; c0 < dv; c0 += 16)
+            for (long ja = 0; ja < lk; ja += ZT_ATTN_JB) {
+                const long jb = ja + ZT_ATTN_JB < lk ? ja + ZT_ATTN_JB : lk;
+                const int first = ja == 0;
+                long g = 0;
+                for (; g + 6 <= n; g += 6) zt_attn_pv6_avx2(s + g * ldkt, ldkt, vp + c0, ldvp, ja, jb, first, acc + g * ldvp + c0, ldvp);
+                if (g + 4 <= n) { zt_attn_pv4_avx2(s + g * ldkt, ldkt, vp + c0, ldvp, ja, jb, first, acc + g * ldvp + c0, ldvp); g += 4; }
+                for (; g < n; g++) zt_attn_pv1_avx2(s + g * ldkt, ldkt, vp + c0, ldvp, ja, jb, first, acc + g * ldvp + c0, ldvp);
+            }
+        for (long r = 0; r < n; r++)
+            for (long c = 0; c < dv; c++) out[(b0 + r) * ldo + c] = acc[r * ldvp + c];
     }
-    for (; i < i1; i++) zt_attn_long1_avx2(q + i * ldq, ldq, d, kt, ldkt, lk, vp, ldvp, dv, scale, out + i * ldo, ldo, s);
 }
 
 // The linear kernel in AVX2: six rows × 16 columns per step (12 accumulators, two weight vectors, one broadcast).
@@ -1735,6 +1761,7 @@ static inline void zt_attn_kt_avx2(const float *k, long ldk, long lk, long d, fl
 static inline void zt_attn_pack_v_avx2(const float *v, long ldv, long lk, long dv, float *vp, long ldvp) {
     (void)v; (void)ldv; (void)lk; (void)dv; (void)vp; (void)ldvp;
 }
+static inline long zt_attn_long_forward_scratch_avx2(long ldkt, long ldvp) { (void)ldkt; (void)ldvp; return 0; }
 static inline void zt_attn_long_forward_avx2(const float *q, long ldq, long i0, long i1, const float *kt, long ldkt,
                                              long lk, long d, const float *vp, long ldvp, long dv, float scale, float *out,
                                              long ldo, float *s) {

@@ -101,6 +101,7 @@ struct AttentionKernelTests {
         Case(b: 1, lq: 9, lk: 17, heads: 1, d: 1, dv: 3),
         Case(b: 2, lq: 20, lk: 500, heads: 2, d: 16, dv: 16),
         Case(b: 2, lq: 11, lk: 40, heads: 1, d: 40, dv: 36),
+        Case(b: 1, lq: 53, lk: 300, heads: 2, d: 32, dv: 20),  // blocks of 24 queries and a tail of 5; runs of 128 keys
     ]
 
     /// Attention over more than 16 keys: every long kernel the CPU runs (AVX-512, AVX2) and the GEMM path, each

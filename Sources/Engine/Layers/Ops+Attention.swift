@@ -109,7 +109,7 @@ private struct AttentionGeometry {
     }
 
     /// Queries [i0, i1) of pair (b, h) through a long kernel; `kt`, `vp` hold the pair's packed Kᵀ and V
-    /// (`longPack`), `s` eight rows of scores.
+    /// (`longPack`), `s` the kernel's scratch (eight rows of scores; AVX2: `zt_attn_long_forward_scratch_avx2`).
     func longForward(_ b: Int, _ h: Int, queries: Range<Int>, q: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                      kt: UnsafePointer<Float>, vp: UnsafePointer<Float>, ldvp: Int, s: UnsafeMutablePointer<Float>,
                      kernel: LongAttentionKernel) {
@@ -194,10 +194,10 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
             for pair in r { g.shortForward(pair / heads, pair % heads, q: qd, k: kd, v: vd, out: yd, kernel: kernel) }
         }
     } else if let long {
-        // Per pair, Kᵀ and V packed once into the worker's scratch, then eight (AVX2: six) queries at a time with their
-        // scores in L1. Workers own whole pairs (or, with fewer pairs than workers, query ranges of one pair).
+        // Per pair, Kᵀ and V packed once into the worker's scratch, then eight queries at a time with their scores in L1
+        // (AVX2: blocks of 24 queries, in groups of six, that share each block of Kᵀ and V in L1). Workers own whole pairs (or, with fewer pairs than workers, query ranges of one pair).
         let (ldkt, ldvp) = (g.ldkt, (g.dv + 15) / 16 * 16)
-        let per = g.d * ldkt + g.lk * ldvp + 8 * ldkt
+        let per = g.d * ldkt + g.lk * ldvp + max(8 * ldkt, zt_attn_long_forward_scratch_avx2(ldkt, ldvp))
         let split = max(1, (width + pairs - 1) / pairs)  // query ranges per pair
         let scratch = Tensor(shape: [width, per])
         let sd = scratch.data, items = pairs * split
