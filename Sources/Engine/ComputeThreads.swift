@@ -42,6 +42,11 @@ public enum ComputeThreads {
         return try body()
     }
 
+    /// Ends OpenBLAS's worker threads after `withBLASThreads`, so that their idle spinning (sched_yield for about
+    /// 2^28 cycles, OpenBLAS's THREAD_TIMEOUT) does not take the cores from whatever is timed next; the next threaded
+    /// call starts them again.
+    package static func stopBLASWorkers() { zt_openblas_stop_workers() }
+
     /// OpenBLAS's build description (kernel, threading), for `--version` and benchmarks.
     public static var blasConfig: String { String(cString: zt_openblas_config()) }
 }

@@ -86,12 +86,13 @@ struct EngineBenchCase {
             }
         }
 
-        /// Times `run()` and then waits until OpenBLAS's workers sleep again: after a threaded call they spin in
-        /// `sched_yield` for about 2^28 cycles (OpenBLAS's THREAD_TIMEOUT), which took a third of the CPU from the
-        /// engine's next measurement (attention with reference tokens measured at 47 % of sgemm instead of ~90 %).
+        /// Times `run()` and then ends OpenBLAS's workers: after a threaded call they spin in `sched_yield` for about
+        /// 2^28 cycles (OpenBLAS's THREAD_TIMEOUT), which took a third of the CPU from the engine's next measurement
+        /// (attention with reference tokens measured at 47 % of sgemm instead of ~90 %). A 0.4 s sleep did this
+        /// before; ending the threads is certain and takes no time.
         func timed(_ clock: (() -> Void) -> Double) -> Double {
             let ms = clock { run() }
-            usleep(400_000)
+            ComputeThreads.stopBLASWorkers()
             return ms
         }
     }
