@@ -1235,11 +1235,7 @@ __attribute__((target("avx512f"))) static inline void zt_linear_avx512(const flo
 // at a time (6 rows × 2 vectors = 12 accumulators + 2 loads + 1 broadcast within AVX2's 16 registers), their scores in
 // an L1 buffer, softmax per row, then P·V from V packed with rows of whole 16-float chunks. The OpenBLAS path spent
 // a fifth of a generation forward on this CPU class packing and zeroing operands for 16- and 32-wide heads.
-/// Kᵀ of one pair into `kt` in blocks of 16 keys: block j0/16 holds its d rows of 16 keys contiguously
-/// (kt[j0·d + c·16 + l] = K[j0 + l][c]; keys from lk up to ldkt = lk rounded up to 16 are 0). A plain [d][ldkt] layout
-/// put the d rows one chunk reads 4 KB apart at lk = 1024, in one L1 set, and the score loop ran from L2.
-/// Full blocks of whole 8-channel groups go by 8×8 transposes in registers: the scalar loop's strided loads were
-/// a tenth of a small pair's backward (64 queries, 128 keys).
+/// dst[j][i] = src[i][j] for an 8×8 block (rows lds and ldd floats apart), through registers.
 __attribute__((target("avx2,fma"))) static inline void zt_transpose8x8_avx2(const float *src, long lds, float *dst,
                                                                           long ldd) {
     __m256 r0 = _mm256_loadu_ps(src + 0 * lds), r1 = _mm256_loadu_ps(src + 1 * lds), r2 = _mm256_loadu_ps(src + 2 * lds);
@@ -1261,6 +1257,11 @@ __attribute__((target("avx2,fma"))) static inline void zt_transpose8x8_avx2(cons
     _mm256_storeu_ps(dst + 6 * ldd, _mm256_permute2f128_ps(u2, u6, 0x31));
     _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
 }
+/// Kᵀ of one pair into `kt` in blocks of 16 keys: block j0/16 holds its d rows of 16 keys contiguously
+/// (kt[j0·d + c·16 + l] = K[j0 + l][c]; keys from lk up to ldkt = lk rounded up to 16 are 0). A plain [d][ldkt] layout
+/// put the d rows one chunk reads 4 KB apart at lk = 1024, in one L1 set, and the score loop ran from L2.
+/// Full blocks of whole 8-channel groups go by 8×8 transposes: the scalar loop's strided loads were a tenth of a
+/// small pair's backward (64 queries, 128 keys).
 __attribute__((target("avx2,fma"))) static inline void zt_attn_kt_avx2(const float *k, long ldk, long lk, long d,
                                                                      float *kt, long ldkt) {
     for (long j0 = 0; j0 < ldkt; j0 += 16) {
@@ -1598,29 +1599,7 @@ __attribute__((target("avx2,fma"))) static inline void zt_transpose_avx2(const f
     long i = r0;
     for (; i + 8 <= r1; i += 8) {
         long j = 0;
-        for (; j + 8 <= cols; j += 8) {
-            const float *s = src + i * cols + j;
-            __m256 a0 = _mm256_loadu_ps(s), a1 = _mm256_loadu_ps(s + cols), a2 = _mm256_loadu_ps(s + 2 * cols),
-                   a3 = _mm256_loadu_ps(s + 3 * cols), a4 = _mm256_loadu_ps(s + 4 * cols),
-                   a5 = _mm256_loadu_ps(s + 5 * cols), a6 = _mm256_loadu_ps(s + 6 * cols),
-                   a7 = _mm256_loadu_ps(s + 7 * cols);
-            __m256 t0 = _mm256_unpacklo_ps(a0, a1), t1 = _mm256_unpackhi_ps(a0, a1), t2 = _mm256_unpacklo_ps(a2, a3),
-                   t3 = _mm256_unpackhi_ps(a2, a3), t4 = _mm256_unpacklo_ps(a4, a5), t5 = _mm256_unpackhi_ps(a4, a5),
-                   t6 = _mm256_unpacklo_ps(a6, a7), t7 = _mm256_unpackhi_ps(a6, a7);
-            __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
-                   u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
-                   u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
-                   u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-            float *d = dst + j * rows + i;
-            _mm256_storeu_ps(d, _mm256_permute2f128_ps(u0, u4, 0x20));
-            _mm256_storeu_ps(d + rows, _mm256_permute2f128_ps(u1, u5, 0x20));
-            _mm256_storeu_ps(d + 2 * rows, _mm256_permute2f128_ps(u2, u6, 0x20));
-            _mm256_storeu_ps(d + 3 * rows, _mm256_permute2f128_ps(u3, u7, 0x20));
-            _mm256_storeu_ps(d + 4 * rows, _mm256_permute2f128_ps(u0, u4, 0x31));
-            _mm256_storeu_ps(d + 5 * rows, _mm256_permute2f128_ps(u1, u5, 0x31));
-            _mm256_storeu_ps(d + 6 * rows, _mm256_permute2f128_ps(u2, u6, 0x31));
-            _mm256_storeu_ps(d + 7 * rows, _mm256_permute2f128_ps(u3, u7, 0x31));
-        }
+        for (; j + 8 <= cols; j += 8) zt_transpose8x8_avx2(src + i * cols + j, cols, dst + j * rows + i, rows);
         for (; j < cols; j++)
             for (long k = 0; k < 8; k++) dst[j * rows + i + k] = src[(i + k) * cols + j];
     }
