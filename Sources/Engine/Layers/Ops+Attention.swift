@@ -195,7 +195,8 @@ public func attention(_ q: Tensor, _ k: Tensor, _ v: Tensor, heads: Int) -> Tens
         }
     } else if let long {
         // Per pair, Kᵀ and V packed once into the worker's scratch, then eight queries at a time with their scores in L1
-        // (AVX2: blocks of 24 queries, in groups of six, that share each block of Kᵀ and V in L1). Workers own whole pairs (or, with fewer pairs than workers, query ranges of one pair).
+        // (AVX2: blocks of 24 queries, in groups of six, that share each block of Kᵀ and V in L1). Workers own whole
+        // pairs (or, with fewer pairs than workers, query ranges of one pair).
         let (ldkt, ldvp) = (g.ldkt, (g.dv + 15) / 16 * 16)
         let per = g.d * ldkt + g.lk * ldvp + max(8 * ldkt, zt_attn_long_forward_scratch_avx2(ldkt, ldvp))
         let split = max(1, (width + pairs - 1) / pairs)  // query ranges per pair

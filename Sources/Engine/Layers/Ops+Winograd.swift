@@ -64,30 +64,19 @@ package enum Winograd {
         }
         let y = Tensor(shape: [g.batch, co, h, w])
         let yd = y.data
+        // Items: runs of tile rows of one image, or (perChunk > 1) groups of whole images.
         let th = h / 2, perChunk = imagesPerChunk(g, width: width)
-        if perChunk > 1 {
-            // Chunks of whole images.
-            let scratch = zt_wino_scratch(c, co, w, perChunk * th), chunks = (g.batch + perChunk - 1) / perChunk
-            parallelFor(chunks, costPerItem: perChunk * h * w * 4 * c * co, width: width) { items in
-                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
-                defer { buffer.deallocate() }
-                for chunk in items {
-                    let b = chunk * perChunk, n = min(perChunk, g.batch - b)
-                    zt_wino_f23_avx2(xd + b * c * h * w, c, h, w, ud, co, n, 0, th, bd, rowBias.map { $0 + b * co },
-                                     residual.map { $0 + b * co * h * w }, yd + b * co * h * w, buffer)
-                }
-            }
-            return y
-        }
-        let rows = rowsPerChunk(g), chunks = (th + rows - 1) / rows
-        let scratch = zt_wino_scratch(c, co, w, rows)
-        parallelFor(g.batch * chunks, costPerItem: rows * w * 2 * 16 * c * co, width: width) { items in
+        let rows = perChunk > 1 ? th : rowsPerChunk(g), chunks = (th + rows - 1) / rows
+        let groups = (g.batch + perChunk - 1) / perChunk
+        let scratch = zt_wino_scratch(c, co, w, perChunk * rows)
+        parallelFor(groups * chunks, costPerItem: perChunk * rows * w * 2 * 16 * c * co, width: width) { items in
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
             defer { buffer.deallocate() }
             for item in items {
-                let (b, chunk) = (item / chunks, item % chunks)
+                let (group, chunk) = (item / chunks, item % chunks)
+                let b = group * perChunk, n = min(perChunk, g.batch - b)
                 let ty0 = chunk * rows, ty1 = min(th, ty0 + rows)
-                zt_wino_f23_avx2(xd + b * c * h * w, c, h, w, ud, co, 1, ty0, ty1, bd, rowBias.map { $0 + b * co },
+                zt_wino_f23_avx2(xd + b * c * h * w, c, h, w, ud, co, n, ty0, ty1, bd, rowBias.map { $0 + b * co },
                                  residual.map { $0 + b * co * h * w }, yd + b * co * h * w, buffer)
             }
         }
