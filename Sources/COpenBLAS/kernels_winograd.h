@@ -12,8 +12,8 @@
 //   M (GEMM results):           [16 ξ][panels][blocks·6][16].
 // A chunk is a run of tile rows of one image, or whole images where an image is whole panels (8 px: 16 tiles), so
 // that U_ξ is read once for several images; tiles are numbered row by row, 8 consecutive tiles of one tile row per
-// vector (W/2 tiles per row, a multiple of 8), at 8 px two tile rows of 4 per vector. The accumulators are named variables: Swift's importer compiles
-// these inline functions without promoting arrays to registers (see kernels.h).
+// vector (W/2 tiles per row, a multiple of 8), at 8 px two tile rows of 4 per vector. The accumulators are named
+// variables: Swift's importer compiles these inline functions without promoting arrays to registers (see kernels.h).
 #ifndef ZOETROPE_KERNELS_WINOGRAD_H
 #define ZOETROPE_KERNELS_WINOGRAD_H
 
