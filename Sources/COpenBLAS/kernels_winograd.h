@@ -231,25 +231,25 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_f23_avx2(
         }
     }
 }
-// A gy Aᵀ (A = [1 0; 1 1; 1 −1; 0 −1]) for every 2×2 tile of gy [Co][H][W] (one image): tile t (row by row) of
-// channel o at z[ξ·xstride + o·cs + t]. The weight gradient's other operand: dU_ξ = Σ_tiles Z_ξ·V_ξᵀ.
-__attribute__((target("avx2,fma"))) static inline void zt_wino_gy_avx2(const float *gy, long co, long h, long w, float *z,
-                                                                      long cs, long xstride) {
-    const long tw = w / 2, th = h / 2;
+// A gy Aᵀ (A = [1 0; 1 1; 1 −1; 0 −1]) for the 2×2 tiles of tile rows [ty0, ty1) of gy [Co][H][W] (one image): tile
+// t of the run (row by row) of channel o at z[ξ·xstride + o·cs + t]. The weight gradient's other operand: dU_ξ = Σ_tiles Z_ξ·V_ξᵀ.
+__attribute__((target("avx2,fma"))) static inline void zt_wino_gy_avx2(const float *gy, long co, long h, long w, long ty0,
+                                                                      long ty1, float *z, long cs, long xstride) {
+    const long tw = w / 2;
     for (long o = 0; o < co; o++) {
         const float *go = gy + o * h * w;
         float *zo = z + o * cs;
         if (tw == 4) {
             // 8 px: a tile row's 4 tiles in 128-bit vectors.
             const __m256i split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
-            for (long ty = 0; ty < th; ty++) {
+            for (long ty = ty0; ty < ty1; ty++) {
                 __m256 p0 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(go + 2 * ty * w), split);
                 __m256 p1 = _mm256_permutevar8x32_ps(_mm256_loadu_ps(go + (2 * ty + 1) * w), split);
                 __m128 e0 = _mm256_castps256_ps128(p0), o0 = _mm256_extractf128_ps(p0, 1);
                 __m128 e1 = _mm256_castps256_ps128(p1), o1 = _mm256_extractf128_ps(p1, 1);
                 __m128 a0[4] = {e0, _mm_add_ps(e0, o0), _mm_sub_ps(e0, o0), _mm_sub_ps(_mm_setzero_ps(), o0)};
                 __m128 a1[4] = {e1, _mm_add_ps(e1, o1), _mm_sub_ps(e1, o1), _mm_sub_ps(_mm_setzero_ps(), o1)};
-                float *dst = zo + ty * tw;
+                float *dst = zo + (ty - ty0) * tw;
                 for (long k = 0; k < 4; k++) {
                     _mm_storeu_ps(dst + (0 * 4 + k) * xstride, a0[k]);
                     _mm_storeu_ps(dst + (1 * 4 + k) * xstride, _mm_add_ps(a0[k], a1[k]));
@@ -259,7 +259,7 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_gy_avx2(const flo
             }
             continue;
         }
-        for (long ty = 0; ty < th; ty++)
+        for (long ty = ty0; ty < ty1; ty++)
             for (long tx = 0; tx < tw; tx += 8) {
                 __m256 e0, o0, e1, o1;
                 zt_wino_split_avx2(go + 2 * ty * w + 2 * tx, &e0, &o0);
@@ -267,7 +267,7 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_gy_avx2(const flo
                 // Row transforms (g0, g0 + g1, g0 − g1, −g1) of the tile's two rows, then the same down the columns.
                 __m256 a0[4] = {e0, _mm256_add_ps(e0, o0), _mm256_sub_ps(e0, o0), _mm256_sub_ps(_mm256_setzero_ps(), o0)};
                 __m256 a1[4] = {e1, _mm256_add_ps(e1, o1), _mm256_sub_ps(e1, o1), _mm256_sub_ps(_mm256_setzero_ps(), o1)};
-                float *dst = zo + ty * tw + tx;
+                float *dst = zo + (ty - ty0) * tw + tx;
                 for (long k = 0; k < 4; k++) {
                     _mm256_storeu_ps(dst + (0 * 4 + k) * xstride, a0[k]);
                     _mm256_storeu_ps(dst + (1 * 4 + k) * xstride, _mm256_add_ps(a0[k], a1[k]));
@@ -277,6 +277,53 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_gy_avx2(const flo
             }
     }
 }
+
+// The weight gradient's GEMMs for one chunk of T tiles (T a multiple of 8; C a multiple of 16, Co of 8):
+// du[ξ][o][c] += Σ_t z[ξ·zx + o·T + t] · v[ξ·vx + c·T + t], for the 16 ξ. Each ξ's operands are transposed (8×8
+// register blocks) into vt [T][C + 16] and zt [T][mb] (mb = Co rounded up to 6, zero past Co), which stay in L1/L2, and a
+// 6×16 register tile runs over all T tiles as an outer-product accumulation: 6 broadcasts and 2 loads per 12 FMAs, the
+// tile added into du once per chunk. OpenBLAS spent a third of this GEMM time packing the same operands.
+// Scratch: vt T·(C + 16) floats (rows padded off a power-of-two stride, which put a column strip in a few L1 sets),
+// zt T·mb floats.
+#define ZT_WG_FMA(r)                                                                                                \
+    {                                                                                                               \
+        __m256 av = _mm256_broadcast_ss(zr + r);                                                                    \
+        s##r##0 = _mm256_fmadd_ps(av, v0, s##r##0);                                                                 \
+        s##r##1 = _mm256_fmadd_ps(av, v1, s##r##1);                                                                 \
+    }
+#define ZT_WG_ADD(r)                                                                                                \
+    if (o + r < co) {                                                                                               \
+        float *d = dx + (o + r) * c + cb;                                                                           \
+        _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), s##r##0));                                            \
+        _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), s##r##1));                                    \
+    }
+__attribute__((target("avx2,fma"))) static inline void zt_wino_wgrad_chunk_avx2(const float *v, long vx, const float *z,
+                                                                               long zx, long c, long co, long T,
+                                                                               float *du, float *vt, float *zt) {
+    const long mb = (co + 5) / 6 * 6, ldv = c + 16;
+    for (long xi = 0; xi < 16; xi++) {
+        const float *vi = v + xi * vx, *zi = z + xi * zx;
+        for (long ch = 0; ch < c; ch += 8)
+            for (long t = 0; t < T; t += 8) zt_transpose8x8_avx2(vi + ch * T + t, T, vt + t * ldv + ch, ldv);
+        for (long o = 0; o < co; o += 8)
+            for (long t = 0; t < T; t += 8) zt_transpose8x8_avx2(zi + o * T + t, T, zt + t * mb + o, mb);
+        for (long t = 0; t < T; t++)
+            for (long o = co; o < mb; o++) zt[t * mb + o] = 0;
+        float *dx = du + xi * co * c;
+        for (long o = 0; o < co; o += 6)
+            for (long cb = 0; cb < c; cb += 16) {
+                ZT_WK_ROWS(ZT_WK_DECL)
+                const float *zr = zt + o, *vr = vt + cb;
+                for (long t = 0; t < T; t++, zr += mb, vr += ldv) {
+                    __m256 v0 = _mm256_loadu_ps(vr), v1 = _mm256_loadu_ps(vr + 8);
+                    ZT_WK_ROWS(ZT_WG_FMA)
+                }
+                ZT_WK_ROWS(ZT_WG_ADD)
+            }
+    }
+}
+#undef ZT_WG_FMA
+#undef ZT_WG_ADD
 
 // dW [Co][C][3][3] for the output channels [o0, o1) from dU [16][Co][C]: dW = Gᵀ dU G.
 static inline void zt_wino_weights_back(const float *s, long co, long c, long o0, long o1, float *gw) {

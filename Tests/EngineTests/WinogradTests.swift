@@ -111,6 +111,11 @@ extension WinogradTests {
         Case(b: 1, c: 16, h: 16, w: 16, co: 20), Case(b: 2, c: 24, h: 6, w: 16, co: 17),
         Case(b: 3, c: 17, h: 4, w: 48, co: 31), Case(b: 7, c: 64, h: 16, w: 32, co: 40),
         Case(b: 4, c: 32, h: 12, w: 8, co: 40),
+        // The tiled kernel (C a multiple of 16, Co of 8, ≥ 256 tiles an image): chunks of 2 tile rows at 64 px; 8 px
+        // wide and 100 tile rows tall, chunks of 32 rows and a short last one; chunks of 4 tile rows, Co not a multiple
+        // of 6 (a partial register tile).
+        Case(b: 2, c: 64, h: 64, w: 64, co: 64), Case(b: 1, c: 32, h: 200, w: 8, co: 32),
+        Case(b: 3, c: 48, h: 32, w: 32, co: 56),
     ])
     func weightGradientMatchesNaive(_ t: Case) throws {
         try #require(Kernels.hasAVX2)
@@ -140,5 +145,10 @@ extension WinogradTests {
                              strideH: 1, strideW: 1, padH: 1, padW: 1)
         let one = Winograd.weightGradient(g, x.data, gy.data, width: 1), three = Winograd.weightGradient(g, x.data, gy.data, width: 3)
         #expect(one.values == three.values)
+        // Both GEMM routes (the tiled kernel where it suits, and OpenBLAS's sgemms) against the definition.
+        for method in [Winograd.WeightGradientGEMM.automatic, .openBLAS] {
+            let e = zip(Winograd.weightGradient(g, x.data, gy.data, method: method).values, expected).map { abs(Double($0) - $1) }.max()!
+            #expect(e <= 1e-5 * scale, "\(method): max error \(e) of \(scale)")
+        }
     }
 }

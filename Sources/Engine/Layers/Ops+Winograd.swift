@@ -90,8 +90,9 @@ package enum Winograd {
     /// images whose transforms stay within ~4 MB; the runs' dU are added in order and transformed back. Same bits on
     /// any thread count.
     static func weightGradient(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ gyd: UnsafePointer<Float>,
-                               width: Int = ComputeThreads.width) -> Tensor {
+                               width: Int = ComputeThreads.width, method: WeightGradientGEMM = .automatic) -> Tensor {
         let (c, co, h, w, batch) = (g.channels, g.outChannels, g.height, g.width, g.batch)
+        if method != .openBLAS && tiledWeightGradientSuits(g) { return weightGradientTiled(g, xd, gyd, width: width) }
         let th = h / 2, tiles = th * (w / 2)
         let parts = [6, 4, 3, 2].first { batch >= $0 } ?? 1
         let perChunk = max(1, min((batch + parts - 1) / parts, (1 << 16) / max(1, tiles * max(c, co))))
@@ -114,7 +115,7 @@ package enum Winograd {
                     for i in 0..<n {
                         let b = b0 + i
                         zt_wino_input_avx2(xd + b * c * h * w, c, h, w, 0, th, v + i * tiles, ld, 16, c * ld, rt)
-                        zt_wino_gy_avx2(gyd + b * co * h * w, co, h, w, z + i * tiles, ld, co * ld)
+                        zt_wino_gy_avx2(gyd + b * co * h * w, co, h, w, 0, th, z + i * tiles, ld, co * ld)
                     }
                     for xi in 0..<16 {
                         Kernels.blasGemm(transA: false, transB: true, m: co, n: c, k: ld, alpha: 1, a: z + xi * co * ld, lda: ld,
@@ -124,6 +125,66 @@ package enum Winograd {
                 }
             }
         }
+        return finishWeightGradient(sums, parts: parts, co: co, c: c, width: width)
+    }
+
+    /// How the weight gradient's 16 products are computed: `automatic` takes `weightGradientTiled` where
+    /// `tiledWeightGradientSuits`, else OpenBLAS; `openBLAS` always the sgemms (the tests compare the two).
+    package enum WeightGradientGEMM { case automatic, openBLAS }
+
+    /// The tiled weight gradient where its kernel can take the channels (C a multiple of 16, Co of 8) and an image
+    /// has at least 256 tiles (32 px and up). There its chunks keep the transforms in L2, where OpenBLAS's sgemms took
+    /// whole images (4 MB of transforms at 64 px × 64 channels, from L3): one core, bench engine's shapes, dW alone,
+    /// OpenBLAS → tiled: 64 px c64 48.7 → 37.8 ms, 32 px c128 34.8 → 30.8 ms. On smaller images the two GEMMs run
+    /// at the same rate (~80 % of the FMA peak) and the tiled path's transposes made it no faster: 16 px c256 33.5 →
+    /// 35.2 ms, 8 px c128 5.1 → 5.8 ms.
+    static func tiledWeightGradientSuits(_ g: ConvGeometry) -> Bool {
+        g.channels % 16 == 0 && g.outChannels % 8 == 0 && (g.height / 2) * (g.width / 2) >= 256
+    }
+
+    /// Tiles per chunk of the tiled weight gradient: a chunk's 16 transformed inputs and gradients (16·(C + Co) floats a
+    /// tile) within ~512 KB, at least 64 tiles so each register tile's add into dU is rare.
+    static func weightGradientTiles(_ g: ConvGeometry) -> Int { max(64, 8192 / (g.channels + g.outChannels)) }
+
+    /// The weight gradient with its own GEMM kernel (`zt_wino_wgrad_chunk_avx2`): the images in the same fixed runs as
+    /// `weightGradient`, each image in chunks of whole tile rows (about `weightGradientTiles` tiles), every chunk's
+    /// transforms consumed while they are in L2. Each run sums its chunks in order into its own dU; the runs' dU are
+    /// added in order. Same bits on any thread count.
+    static func weightGradientTiled(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ gyd: UnsafePointer<Float>,
+                                    width: Int) -> Tensor {
+        let (c, co, h, w, batch) = (g.channels, g.outChannels, g.height, g.width, g.batch)
+        let tw = w / 2, th = h / 2, tiles = th * tw, mb = (co + 5) / 6 * 6
+        let parts = [6, 4, 3, 2].first { batch >= $0 } ?? 1
+        var rows = max(1, min(th, weightGradientTiles(g) / tw))
+        if tw == 4 && rows < th { rows = max(2, rows - rows % 2) }  // 8 px wide: two tile rows a vector
+        let size = 16 * co * c
+        let sums = Tensor.zeros([parts * size])
+        let sd = sums.data
+        parallelFor(parts, costPerItem: batch / parts * tiles * 32 * c * co, width: width) { runs in
+            let k = rows * tw
+            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * k)
+            let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * co * k)
+            let vt = UnsafeMutablePointer<Float>.allocate(capacity: k * (c + 16))
+            let zt = UnsafeMutablePointer<Float>.allocate(capacity: k * mb)
+            let rt = UnsafeMutablePointer<Float>.allocate(capacity: (2 * rows + 2) * 4 * (tw + 16))
+            defer { v.deallocate(); z.deallocate(); vt.deallocate(); zt.deallocate(); rt.deallocate() }
+            for run in runs {
+                let s = sd + run * size
+                for b in (batch * run / parts)..<(batch * (run + 1) / parts) {
+                    for ty0 in stride(from: 0, to: th, by: rows) {
+                        let ty1 = min(th, ty0 + rows), ld = (ty1 - ty0) * tw
+                        zt_wino_input_avx2(xd + b * c * h * w, c, h, w, ty0, ty1, v, ld, 16, c * ld, rt)
+                        zt_wino_gy_avx2(gyd + b * co * h * w, co, h, w, ty0, ty1, z, ld, co * ld)
+                        zt_wino_wgrad_chunk_avx2(v, c * ld, z, co * ld, c, co, ld, s, vt, zt)
+                    }
+                }
+            }
+        }
+        return finishWeightGradient(sums, parts: parts, co: co, c: c, width: width)
+    }
+    /// dW from the runs' dU sums (`[parts][16][Co][C]`): the runs added in order into the first, then Gᵀ dU G.
+    private static func finishWeightGradient(_ sums: Tensor, parts: Int, co: Int, c: Int, width: Int) -> Tensor {
+        let sd = sums.data, size = 16 * co * c
         if parts > 1 {
             parallelFor(size, costPerItem: parts, width: width) { r in
                 for i in r { var t = sd[i]; for run in 1..<parts { t += sd[run * size + i] }; sd[i] = t }
@@ -137,3 +198,4 @@ package enum Winograd {
         return gw
     }
 }
+
