@@ -90,6 +90,7 @@ struct TrainCommand: ParsableCommand {
             var options = r.options
             options.schedule.snrShift = stage.snrShift
             options.temporalOnly = stage.temporalOnly
+            options.timesteps = stage.timesteps
             var adam = AdamW.Configuration()
             adam.learningRate = stage.learningRate
             adam.weightDecay = r.weightDecay

@@ -23,6 +23,13 @@ struct TrainRecipe {
         var temporal: Bool
         /// Train the temporal layers only.
         var temporalOnly: Bool
+        /// The fraction of clips whose reference frame comes from another clip of the same person (another dance,
+        /// camera path, light and expression: what `zoetrope eval` and a user give); the rest take a frame of the clip
+        /// itself. Needs the Dancers source: a dataset folder does not say which clips share a person.
+        var otherClipReferences: Double = 0
+        /// Timesteps to train on (each clip draws one of them), nil for the whole schedule: a stage that specialises the
+        /// model to a few-step sampler's timesteps.
+        var timesteps: [Int]? = nil
     }
 
     /// Where training data comes from.
@@ -143,7 +150,7 @@ struct TrainRecipe {
         for (i, s) in list.enumerated() {
             let at = "stages[\(i)]"
             let o = try r.object(s, at: at, keys: ["name", "size", "frames", "clips", "steps", "learningRate", "warmup", "snrShift",
-                                                   "temporal", "temporalOnly"])
+                                                   "temporal", "temporalOnly", "otherClipReferences", "timesteps"])
             let name = try o["name"].map { try r.string($0, at: "\(at).name") } ?? "stage\(i + 1)"
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
                 throw RecipeError("recipe \(path): \"\(at).name\" \"\(name)\" must be letters, digits, - or _ (it names files)")
@@ -157,7 +164,7 @@ struct TrainRecipe {
             if frames > model.frameWindow {
                 throw RecipeError("recipe \(path): \"\(at).frames\" \(frames) exceeds the model's frame window \(model.frameWindow)")
             }
-            let stage = Stage(
+            var stage = Stage(
                 name: name, size: size, frames: frames,
                 clips: try o["clips"].map { try r.int($0, at: "\(at).clips", 1...4096) } ?? 4,
                 steps: try o["steps"].map { try r.int($0, at: "\(at).steps", 1...10_000_000) } ?? 1000,
@@ -166,6 +173,19 @@ struct TrainRecipe {
                 snrShift: try o["snrShift"].map { try r.double($0, at: "\(at).snrShift", 0.01...100) } ?? 1,
                 temporal: temporal,
                 temporalOnly: try o["temporalOnly"].map { try r.bool($0, at: "\(at).temporalOnly") } ?? false)
+            if let v = o["otherClipReferences"] {
+                stage.otherClipReferences = try r.double(v, at: "\(at).otherClipReferences", 0...1)
+                if case .folder = data {
+                    throw RecipeError("recipe \(path): \"\(at).otherClipReferences\" needs \"data.source\" \"dancers\" (a dataset folder does not say which clips share a person)")
+                }
+            }
+            if let v = o["timesteps"] {
+                let list = try r.doubles(v, at: "\(at).timesteps")
+                guard !list.isEmpty, list.allSatisfy({ $0 >= 0 && $0 < 1000 && $0 == $0.rounded() }) else {
+                    throw RecipeError("recipe \(path): \"\(at).timesteps\" must be a non-empty list of whole timesteps 0…999")
+                }
+                stage.timesteps = list.map { Int($0) }
+            }
             if stage.temporalOnly && !stage.temporal {
                 throw RecipeError("recipe \(path): \"\(at).temporalOnly\" needs a stage with temporal layers")
             }

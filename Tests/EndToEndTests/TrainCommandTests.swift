@@ -88,6 +88,19 @@ struct TrainCommandTests {
         #expect(try Self.losses(dir, "k") == Self.losses(dir, "a"))
     }
 
+    @Test("otherClipReferences: the same clips and noise with other references train to other losses")
+    func otherClipReferences() throws {
+        let one = Self.recipe.replacingOccurrences(of: "\"warmup\": 1}", with: "\"warmup\": 1, \"otherClipReferences\": 1}")
+        let dir = try Self.folder(recipe: one.replacingOccurrences(of: "\"steps\": 4", with: "\"steps\": 2"))
+        try Data(Self.recipe.replacingOccurrences(of: "\"steps\": 4", with: "\"steps\": 2").utf8).write(to: dir.appendingPathComponent("same.json"))
+        let a = try CLI.run(["train", "--recipe", "r.json", "--out", "other"], in: dir)
+        let b = try CLI.run(["train", "--recipe", "same.json", "--out", "same"], in: dir)
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
+        let other = try Self.losses(dir, "other"), same = try Self.losses(dir, "same")
+        #expect(other.keys.sorted() == same.keys.sorted() && !other.isEmpty)
+        for key in other.keys { #expect(other[key] != same[key], "\(key): \(other[key] ?? "") both times") }
+    }
+
     @Test("bad recipes and dataset folders: one line naming the file and what is wrong")
     func badInput() throws {
         let dir = try EndToEndTestSupport.makeTemporaryDirectory()
@@ -101,6 +114,11 @@ struct TrainCommandTests {
             ("{\"stages\": [{}], \"data\": {\"source\": \"folder\"}}", "needs \"data.path\""),
             ("{\"stages\": [{}], \"data\": {\"source\": \"folder\", \"path\": \"nowhere\"}}", "nowhere"),
             ("{\"stages\": [{}], \"data\": {\"source\": \"web\"}}", "use \"dancers\" or \"folder\""),
+            ("{\"stages\": [{\"otherClipReferences\": 1.5}]}", "\"stages[0].otherClipReferences\" is 1.5"),
+            ("{\"stages\": [{\"otherClipReferences\": 0.5}], \"data\": {\"source\": \"folder\", \"path\": \"ds\"}}",
+             "\"stages[0].otherClipReferences\" needs \"data.source\" \"dancers\""),
+            ("{\"stages\": [{\"timesteps\": [999, 1000]}]}", "\"stages[0].timesteps\" must be a non-empty list of whole timesteps 0…999"),
+            ("{\"stages\": [{\"timesteps\": []}]}", "\"stages[0].timesteps\" must be a non-empty list"),
         ]
         for (i, (text, fragment)) in cases.enumerated() {
             try Data(text.utf8).write(to: dir.appendingPathComponent("bad\(i).json"))

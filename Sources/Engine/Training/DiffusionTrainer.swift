@@ -23,6 +23,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var maxGradNorm: Float = 1
     /// Train only the temporal layers (the video stage of progressive training), or everything.
     public var temporalOnly = false
+    /// When set, each clip's timestep is drawn uniformly from these instead of from all of the schedule's: a few-step
+    /// specialisation on the timesteps a sampler visits (e.g. 999 and 499 for two trailing steps).
+    public var timesteps: [Int]? = nil
 
     /// Defaults: v-prediction on the scaled-linear schedule with zero terminal SNR.
     public init() {}
@@ -77,6 +80,15 @@ public final class DiffusionTrainer {
         alphasCumprod = options.schedule.noiseSchedule.alphasCumprod
     }
 
+    /// The timestep a uniform draw u ∈ [0, 1) picks: ⌊u·T⌋ over the whole schedule, or one of `choices` (each with
+    /// probability 1/count) when given; clamped to the schedule's last timestep.
+    public static func timestep(uniform u: Float, count T: Int, choices: [Int]?) -> Int {
+        if let choices, !choices.isEmpty {
+            return min(T - 1, choices[min(choices.count - 1, Int(u * Float(choices.count)))])
+        }
+        return min(T - 1, Int(u * Float(T)))
+    }
+
     /// One optimisation step on `batch` at `learningRate`.
     public func train(_ batch: TrainingBatch, learningRate: Float) throws(GenerationError) -> TrainingStepResult {
         let c = network.config, s = batch.size, n = s * s, rows = batch.rows
@@ -94,7 +106,7 @@ public final class DiffusionTrainer {
         var dropRef = [Bool](repeating: false, count: batch.clips), dropPrompt = dropRef
         let T = alphasCumprod.count
         for b in 0..<batch.clips {
-            t[b] = min(T - 1, Int(uniforms[3 * b] * Float(T)))
+            t[b] = Self.timestep(uniform: uniforms[3 * b], count: T, choices: options.timesteps)
             let u = uniforms[3 * b + 1], o = options
             if u < o.dropBoth { dropRef[b] = true; dropPrompt[b] = true }
             else if u < o.dropBoth + o.dropReference { dropRef[b] = true }

@@ -82,6 +82,30 @@ import Testing
         #expect(changed > 0)
     }
 
+    @Test("timestep draws: uniform over the schedule, or over the chosen timesteps only")
+    func timestepDraws() {
+        var counts: [Int: Int] = [:], all = Set<Int>()
+        for k in 0..<4000 {
+            let u = (Float(k) + 0.5) / 4000
+            counts[DiffusionTrainer.timestep(uniform: u, count: 1000, choices: [999, 499]), default: 0] += 1
+            all.insert(DiffusionTrainer.timestep(uniform: u, count: 1000, choices: nil))
+        }
+        #expect(counts == [999: 2000, 499: 2000])
+        #expect(all == Set(0..<1000))
+        #expect(DiffusionTrainer.timestep(uniform: 0.9999, count: 1000, choices: [5, 1200]) == 999)
+        // The option reaches the training step: the same batch, noise and weights give another loss on other timesteps.
+        let b = Self.batch(seed: 9)
+        func firstLoss(_ choices: [Int]?) throws -> Float {
+            var options = TrainingOptions()
+            options.timesteps = choices
+            let t = DiffusionTrainer(network: try AnimatorNetwork(config: .tiny, seed: 1), options: options,
+                                     optimizer: AdamW.Configuration(), emaDecay: 0.99, seed: 3)
+            return try t.train(b, learningRate: 1e-3).loss
+        }
+        #expect((try? firstLoss([999])) == (try? firstLoss([999, 999])))
+        #expect((try? firstLoss([999])) != (try? firstLoss([10])))
+    }
+
     @Test("a batch of the wrong size is one clear error, not a crash")
     func badBatch() throws {
         let t = try Self.trainer()
