@@ -86,15 +86,15 @@ static inline long zt_wino_scratch(long c, long co, long w, long rows) {
 
 // Bᵀ d B for the tiles of tile rows [ty0, ty1) of x [C][H][W], tile t of the run (numbered row by row) of channel ch
 // at v[ξ·xstride + (t / 16)·pstride + ch·cs + t % 16]: the GEMM panels of zt_wino_f23_avx2 (cs 16, pstride C·16) or
-// plain rows [ξ][C][tiles] (cs = the row length, pstride 16). In the panel layout an odd number of 8-tile groups
-// leaves the last panel's upper half zero. `rt`: (2·rows + 2)·4·(W/2 + 16) floats of scratch.
+// plain rows [ξ][C][tiles] (cs = the row length, pstride 16). In the panel layout (pstride ≠ 16) an odd number of
+// 8-tile groups leaves the last panel's upper half zero. `rt`: (2·rows + 2)·4·(W/2 + 16) floats of scratch.
 __attribute__((target("avx2,fma"))) static inline void zt_wino_input_avx2(const float *x, long c, long h, long w,
                                                                          long ty0, long ty1, float *v, long cs,
                                                                          long pstride, long xstride, float *rt) {
     const long tw = w / 2, rows = ty1 - ty0, groups = rows * tw / 8, panels = (groups + 1) / 2;
     // Row transforms of one channel: rt[(row·4 + k)·ldr + t].
     const long ldr = tw + 16, nr = 2 * rows + 2;
-    if (groups % 2 && cs == 16) {
+    if (groups % 2 && cs == 16 && pstride != 16) {
         for (long xi = 0; xi < 16; xi++)
             for (long ch = 0; ch < c; ch++)
                 _mm256_storeu_ps(v + xi * xstride + (panels - 1) * pstride + ch * cs + 8, _mm256_setzero_ps());

@@ -91,6 +91,7 @@ struct TrainCommand: ParsableCommand {
             options.schedule.snrShift = stage.snrShift
             options.temporalOnly = stage.temporalOnly
             options.timesteps = stage.timesteps
+            options.timestepsShare = Float(stage.timestepsShare)
             var adam = AdamW.Configuration()
             adam.learningRate = stage.learningRate
             adam.weightDecay = r.weightDecay

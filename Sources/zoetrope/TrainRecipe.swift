@@ -30,6 +30,8 @@ struct TrainRecipe {
         /// Timesteps to train on (each clip draws one of them), nil for the whole schedule: a stage that specialises the
         /// model to a few-step sampler's timesteps.
         var timesteps: [Int]? = nil
+        /// The share of clips drawing from `timesteps`; the rest draw from the whole schedule.
+        var timestepsShare: Double = 1
     }
 
     /// Where training data comes from.
@@ -150,7 +152,7 @@ struct TrainRecipe {
         for (i, s) in list.enumerated() {
             let at = "stages[\(i)]"
             let o = try r.object(s, at: at, keys: ["name", "size", "frames", "clips", "steps", "learningRate", "warmup", "snrShift",
-                                                   "temporal", "temporalOnly", "otherClipReferences", "timesteps"])
+                                                   "temporal", "temporalOnly", "otherClipReferences", "timesteps", "timestepsShare"])
             let name = try o["name"].map { try r.string($0, at: "\(at).name") } ?? "stage\(i + 1)"
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
                 throw RecipeError("recipe \(path): \"\(at).name\" \"\(name)\" must be letters, digits, - or _ (it names files)")
@@ -185,6 +187,10 @@ struct TrainRecipe {
                     throw RecipeError("recipe \(path): \"\(at).timesteps\" must be a non-empty list of whole timesteps 0…999")
                 }
                 stage.timesteps = list.map { Int($0) }
+            }
+            if let v = o["timestepsShare"] {
+                guard stage.timesteps != nil else { throw RecipeError("recipe \(path): \"\(at).timestepsShare\" needs \"\(at).timesteps\"") }
+                stage.timestepsShare = try r.double(v, at: "\(at).timestepsShare", 0...1)
             }
             if stage.temporalOnly && !stage.temporal {
                 throw RecipeError("recipe \(path): \"\(at).temporalOnly\" needs a stage with temporal layers")

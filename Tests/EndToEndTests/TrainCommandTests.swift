@@ -119,6 +119,8 @@ struct TrainCommandTests {
              "\"stages[0].otherClipReferences\" needs \"data.source\" \"dancers\""),
             ("{\"stages\": [{\"timesteps\": [999, 1000]}]}", "\"stages[0].timesteps\" must be a non-empty list of whole timesteps 0…999"),
             ("{\"stages\": [{\"timesteps\": []}]}", "\"stages[0].timesteps\" must be a non-empty list"),
+            ("{\"stages\": [{\"timestepsShare\": 0.5}]}", "\"stages[0].timestepsShare\" needs \"stages[0].timesteps\""),
+            ("{\"stages\": [{\"timesteps\": [999], \"timestepsShare\": 2}]}", "\"stages[0].timestepsShare\" is 2"),
         ]
         for (i, (text, fragment)) in cases.enumerated() {
             try Data(text.utf8).write(to: dir.appendingPathComponent("bad\(i).json"))

@@ -106,11 +106,14 @@ struct WinogradTests {
 
 extension WinogradTests {
     /// dW = Σ gy·x over images and positions, in double, against Winograd's transformed sums (through the tape, so
-    /// the backward's routing is covered too), with batches that give 1, 2, 3 and 6 runs.
+    /// the backward's routing is covered too), on both GEMM routes, at 1 and 3 threads.
     @Test("Winograd weight gradient = naive Σ gy·x", arguments: [
         Case(b: 1, c: 16, h: 16, w: 16, co: 20), Case(b: 2, c: 24, h: 6, w: 16, co: 17),
         Case(b: 3, c: 17, h: 4, w: 48, co: 31), Case(b: 7, c: 64, h: 16, w: 32, co: 40),
         Case(b: 4, c: 32, h: 12, w: 8, co: 40),
+        // 8 px, 8 tiles an image: two images make rows of 16 tiles, one group of 8 each (the panel layout's zero
+        // fill must not touch them), transformed on separate threads.
+        Case(b: 2, c: 16, h: 4, w: 8, co: 16), Case(b: 32, c: 128, h: 8, w: 8, co: 128),
         // The tiled kernel (C a multiple of 16, Co of 8, ≥ 256 tiles an image): chunks of 2 tile rows at 64 px; 8 px
         // wide and 100 tile rows tall, chunks of 32 rows and a short last one; chunks of 4 tile rows, Co not a multiple
         // of 6 (a partial register tile).

@@ -84,48 +84,43 @@ package enum Winograd {
     }
 
     /// dW `[Co, C, 3, 3]` = Σ_b Σ_tiles Gᵀ[(A gy Aᵀ) ⊙ (Bᵀ d B)]G, the adjoint of the forward's transforms: per ξ a
-    /// GEMM dU_ξ (Co×C) += Z_ξ (Co×tiles) · V_ξᵀ, 2.25× fewer multiply-adds than the direct sum, as
-    /// single-threaded `cblas_sgemm`s on the transformed images. The images go in `parts` fixed runs (6, 4, 3 or 2
-    /// from the batch alone, as `pointwiseBackward`), each run's images in order into its own dU, chunks of whole
-    /// images whose transforms stay within ~4 MB; the runs' dU are added in order and transformed back. Same bits on
-    /// any thread count.
+    /// GEMM dU_ξ (Co×C) += Z_ξ (Co×tiles) · V_ξᵀ, 2.25× fewer multiply-adds than the direct sum. Where
+    /// `tiledWeightGradientSuits`, `weightGradientTiled`; else the images go in groups whose transforms fit ~2 MB,
+    /// each group's transforms computed over the threads (an image each), then its 16 products as single-threaded
+    /// `cblas_sgemm`s over the threads (a ξ each), every dU_ξ summed over the groups in order by whichever thread
+    /// holds that ξ: the same bits on any thread count, and no per-thread dU to add up.
     static func weightGradient(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ gyd: UnsafePointer<Float>,
                                width: Int = ComputeThreads.width, method: WeightGradientGEMM = .automatic) -> Tensor {
         let (c, co, h, w, batch) = (g.channels, g.outChannels, g.height, g.width, g.batch)
         if method != .openBLAS && tiledWeightGradientSuits(g) { return weightGradientTiled(g, xd, gyd, width: width) }
         let th = h / 2, tiles = th * (w / 2)
-        let parts = [6, 4, 3, 2].first { batch >= $0 } ?? 1
-        let perChunk = max(1, min((batch + parts - 1) / parts, (1 << 16) / max(1, tiles * max(c, co))))
+        let group = max(1, min(batch, (1 << 19) / (16 * (c + co) * tiles)))
         let size = 16 * co * c
-        let sums = Tensor(shape: [parts * size])
+        let sums = Tensor(shape: [size])
         let sd = sums.data
+        let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * group * tiles)
+        let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * co * group * tiles)
+        defer { v.deallocate(); z.deallocate() }
         _ = ComputeThreads.openBLASPinned
-        parallelFor(parts, costPerItem: batch / parts * tiles * 32 * c * co, width: width) { runs in
-            let k = perChunk * tiles
-            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * k)
-            let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * co * k)
-            let rt = UnsafeMutablePointer<Float>.allocate(capacity: (2 * th + 2) * 4 * (w / 2 + 16))
-            defer { v.deallocate(); z.deallocate(); rt.deallocate() }
-            for run in runs {
-                let s = sd + run * size
-                let (first, end) = (batch * run / parts, batch * (run + 1) / parts)
-                var b0 = first
-                while b0 < end {
-                    let n = min(perChunk, end - b0), ld = n * tiles
-                    for i in 0..<n {
-                        let b = b0 + i
-                        zt_wino_input_avx2(xd + b * c * h * w, c, h, w, 0, th, v + i * tiles, ld, 16, c * ld, rt)
-                        zt_wino_gy_avx2(gyd + b * co * h * w, co, h, w, 0, th, z + i * tiles, ld, co * ld)
-                    }
-                    for xi in 0..<16 {
-                        Kernels.blasGemm(transA: false, transB: true, m: co, n: c, k: ld, alpha: 1, a: z + xi * co * ld, lda: ld,
-                                         b: v + xi * c * ld, ldb: ld, beta: b0 == first ? 0 : 1, c: s + xi * co * c, ldc: c)
-                    }
-                    b0 += n
+        for b0 in stride(from: 0, to: batch, by: group) {
+            let n = min(group, batch - b0), ld = n * tiles
+            parallelFor(n, costPerItem: tiles * 16 * (c + co) * 4, width: width) { images in
+                let rt = UnsafeMutablePointer<Float>.allocate(capacity: (2 * th + 2) * 4 * (w / 2 + 16))
+                defer { rt.deallocate() }
+                for i in images {
+                    let b = b0 + i
+                    zt_wino_input_avx2(xd + b * c * h * w, c, h, w, 0, th, v + i * tiles, ld, 16, c * ld, rt)
+                    zt_wino_gy_avx2(gyd + b * co * h * w, co, h, w, 0, th, z + i * tiles, ld, co * ld)
+                }
+            }
+            parallelFor(16, costPerItem: ld * 2 * c * co, width: width) { xis in
+                for xi in xis {
+                    Kernels.blasGemm(transA: false, transB: true, m: co, n: c, k: ld, alpha: 1, a: z + xi * co * ld, lda: ld,
+                                     b: v + xi * c * ld, ldb: ld, beta: b0 == 0 ? 0 : 1, c: sd + xi * co * c, ldc: c)
                 }
             }
         }
-        return finishWeightGradient(sums, parts: parts, co: co, c: c, width: width)
+        return finishWeightGradient(sums, parts: 1, co: co, c: c, width: width)
     }
 
     /// How the weight gradient's 16 products are computed: `automatic` takes `weightGradientTiled` where

@@ -23,9 +23,12 @@ public struct TrainingOptions: Sendable, Equatable {
     public var maxGradNorm: Float = 1
     /// Train only the temporal layers (the video stage of progressive training), or everything.
     public var temporalOnly = false
-    /// When set, each clip's timestep is drawn uniformly from these instead of from all of the schedule's: a few-step
-    /// specialisation on the timesteps a sampler visits (e.g. 999 and 499 for two trailing steps).
+    /// When set, a share `timestepsShare` of the clips draw their timestep uniformly from these, the rest from the
+    /// whole schedule: more training on the timesteps a few-step sampler visits (999 and 499 for two trailing steps)
+    /// without forgetting the others (a share of 1 left 20-step sampling at 13.5 dB: docs/MODEL.md).
     public var timesteps: [Int]? = nil
+    /// The share of clips that draw from `timesteps` (0…1).
+    public var timestepsShare: Float = 1
 
     /// Defaults: v-prediction on the scaled-linear schedule with zero terminal SNR.
     public init() {}
@@ -80,11 +83,13 @@ public final class DiffusionTrainer {
         alphasCumprod = options.schedule.noiseSchedule.alphasCumprod
     }
 
-    /// The timestep a uniform draw u ∈ [0, 1) picks: ⌊u·T⌋ over the whole schedule, or one of `choices` (each with
-    /// probability 1/count) when given; clamped to the schedule's last timestep.
-    public static func timestep(uniform u: Float, count T: Int, choices: [Int]?) -> Int {
-        if let choices, !choices.isEmpty {
-            return min(T - 1, choices[min(choices.count - 1, Int(u * Float(choices.count)))])
+    /// The timestep a uniform draw u ∈ [0, 1) picks: ⌊u·T⌋ over the whole schedule; with `choices`, u < share picks
+    /// one of them (each with probability share/count) and the rest of [0, 1) the whole schedule. Clamped to the
+    /// schedule's last timestep.
+    public static func timestep(uniform u: Float, count T: Int, choices: [Int]?, share: Float = 1) -> Int {
+        if let choices, !choices.isEmpty, share > 0 {
+            if u < share { return min(T - 1, choices[min(choices.count - 1, Int(u / share * Float(choices.count)))]) }
+            return min(T - 1, Int((u - share) / (1 - share) * Float(T)))
         }
         return min(T - 1, Int(u * Float(T)))
     }
@@ -106,7 +111,7 @@ public final class DiffusionTrainer {
         var dropRef = [Bool](repeating: false, count: batch.clips), dropPrompt = dropRef
         let T = alphasCumprod.count
         for b in 0..<batch.clips {
-            t[b] = Self.timestep(uniform: uniforms[3 * b], count: T, choices: options.timesteps)
+            t[b] = Self.timestep(uniform: uniforms[3 * b], count: T, choices: options.timesteps, share: options.timestepsShare)
             let u = uniforms[3 * b + 1], o = options
             if u < o.dropBoth { dropRef[b] = true; dropPrompt[b] = true }
             else if u < o.dropBoth + o.dropReference { dropRef[b] = true }

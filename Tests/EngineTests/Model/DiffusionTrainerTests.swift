@@ -93,6 +93,12 @@ import Testing
         #expect(counts == [999: 2000, 499: 2000])
         #expect(all == Set(0..<1000))
         #expect(DiffusionTrainer.timestep(uniform: 0.9999, count: 1000, choices: [5, 1200]) == 999)
+        // A share of ½: half the draws on the chosen timesteps, the other half over the whole schedule.
+        var mixed: [Int: Int] = [:]
+        for k in 0..<4000 {
+            mixed[DiffusionTrainer.timestep(uniform: (Float(k) + 0.5) / 4000, count: 1000, choices: [999, 499], share: 0.5), default: 0] += 1
+        }
+        #expect(mixed[999] == 1002 && mixed[499] == 1002 && mixed.count == 1000 && mixed[0] == 2 && mixed[998] == 2)
         // The option reaches the training step: the same batch, noise and weights give another loss on other timesteps.
         let b = Self.batch(seed: 9)
         func firstLoss(_ choices: [Int]?) throws -> Float {
