@@ -293,7 +293,7 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_gy_avx2(const flo
     }
 #define ZT_WG_ADD(r)                                                                                                \
     if (o + r < co) {                                                                                               \
-        float *d = dx + (o + r) * c + cb;                                                                           \
+        float *d = dux + (o + r) * c + cb;                                                                          \
         _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), s##r##0));                                            \
         _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), s##r##1));                                    \
     }
@@ -309,7 +309,7 @@ __attribute__((target("avx2,fma"))) static inline void zt_wino_wgrad_chunk_avx2(
             for (long t = 0; t < T; t += 8) zt_transpose8x8_avx2(zi + o * T + t, T, zt + t * mb + o, mb);
         for (long t = 0; t < T; t++)
             for (long o = co; o < mb; o++) zt[t * mb + o] = 0;
-        float *dx = du + xi * co * c;
+        float *dux = du + xi * co * c;
         for (long o = 0; o < co; o += 6)
             for (long cb = 0; cb < c; cb += 16) {
                 ZT_WK_ROWS(ZT_WK_DECL)

@@ -141,9 +141,9 @@ package enum Winograd {
     /// tile) within ~512 KB, at least 64 tiles so each register tile's add into dU is rare.
     static func weightGradientTiles(_ g: ConvGeometry) -> Int { max(64, 8192 / (g.channels + g.outChannels)) }
 
-    /// The weight gradient with its own GEMM kernel (`zt_wino_wgrad_chunk_avx2`): the images in the same fixed runs as
-    /// `weightGradient`, each image in chunks of whole tile rows (about `weightGradientTiles` tiles), every chunk's
-    /// transforms consumed while they are in L2. Each run sums its chunks in order into its own dU; the runs' dU are
+    /// The weight gradient with its own GEMM kernel (`zt_wino_wgrad_chunk_avx2`): the images in `parts` fixed runs (6,
+    /// 4, 3 or 2 from the batch alone, as `pointwiseBackward`), each image in chunks of whole tile rows (about
+    /// `weightGradientTiles` tiles), every chunk's transforms consumed while they are in L2. Each run sums its chunks in order into its own dU; the runs' dU are
     /// added in order. Same bits on any thread count.
     static func weightGradientTiled(_ g: ConvGeometry, _ xd: UnsafePointer<Float>, _ gyd: UnsafePointer<Float>,
                                     width: Int) -> Tensor {
