@@ -27,8 +27,8 @@ struct TrainRecipe {
         /// camera path, light and expression: what `zoetrope eval` and a user give); the rest take a frame of the clip
         /// itself. Needs the Dancers source: a dataset folder does not say which clips share a person.
         var otherClipReferences: Double = 0
-        /// Timesteps to train on (each clip draws one of them), nil for the whole schedule: a stage that specialises the
-        /// model to a few-step sampler's timesteps.
+        /// Timesteps to train on (a share `timestepsShare` of the clips draws one of them), nil for the whole schedule:
+        /// a stage that trains more at a few-step sampler's timesteps.
         var timesteps: [Int]? = nil
         /// The share of clips drawing from `timesteps`; the rest draw from the whole schedule.
         var timestepsShare: Double = 1

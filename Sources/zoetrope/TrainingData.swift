@@ -84,7 +84,7 @@ struct DancerTrainingData: TrainingDataSource {
         // Other-clip references: one frame (the clip's start instant, itself drawn per clip) of clip index + k·N, which
         // has the same identity (clip i dances with identity i mod N) but its own motion, camera, light and expression.
         config.frames = 1
-        let single = try DancerGenerator(config)
+        let single = stage.otherClipReferences > 0 ? try DancerGenerator(config) : nil
         var clips: [(frames: [FrameSample], previousPose: Pose?, reference: RGBImage)] = []
         for b in 0..<stage.clips {
             let index = Int(draw(seed, stageIndex, step, b) % 1_000_000_000)
@@ -96,7 +96,7 @@ struct DancerTrainingData: TrainingDataSource {
             if stage.frames == 1 && refIndex == start { refIndex = (refIndex + 1 + Int((r >> 40) % UInt64(samples.count - 1))) % samples.count }
             var reference = samples[refIndex].image
             let o = draw(seed ^ 0x5A5A, stageIndex, step, b)
-            if Double(o >> 11) / Double(1 << 53) < stage.otherClipReferences {
+            if let single, Double(o >> 11) / Double(1 << 53) < stage.otherClipReferences {
                 reference = single.clip(index + identities * (1 + Int(o % 7))).frames[0].image
             }
             clips.append((Array(samples[start..<(start + stage.frames)]), start > 0 ? samples[start - 1].pose : nil, reference))
